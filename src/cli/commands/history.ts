@@ -1,0 +1,81 @@
+import path from 'node:path';
+
+import type { LedgerRun } from '../../ledger/fold.js';
+import { foldRuns, newestFirst, outcomeOf } from '../../ledger/fold.js';
+import { LedgerStore } from '../../ledger/store.js';
+import { UserError } from '../../util/user-error.js';
+import { loadForCommand } from '../load-jobfile.js';
+import { parseTime } from '../parse-time.js';
+import type { CommonOptions } from '../paths.js';
+import { resolveStateDir } from '../paths.js';
+import { formatElapsed, loadPaint, paintOutcome, wantsColor } from '../render/style.js';
+
+const OUTCOMES = ['success', 'failed', 'timeout', 'deadline', 'skipped', 'missed', 'interrupted', 'killed', 'running'];
+
+export interface HistoryOptions extends CommonOptions {
+  limit: number;
+  since?: string;
+  outcome?: string;
+  json?: boolean;
+}
+
+/** `tock history [JOB]`: runs newest first, with attempts, from the ledger. */
+export async function historyCommand(job: string | undefined, options: HistoryOptions): Promise<void> {
+  const jobfile = loadForCommand(options, process.env);
+  const ledger = new LedgerStore(path.join(resolveStateDir(options, process.env, jobfile.stateDir), 'ledger'));
+  if (job !== undefined && !jobfile.jobs.has(job) && !ledger.jobs().includes(job)) {
+    throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${job}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
+  }
+  if (options.outcome !== undefined && !OUTCOMES.includes(options.outcome)) {
+    throw new UserError('usage', `--outcome: expected one of ${OUTCOMES.join(', ')}, got "${options.outcome}"`);
+  }
+  const since = options.since === undefined ? undefined : new Date(parseTime(options.since, jobfile.timezone, '--since')).toISOString();
+  const jobs = job !== undefined ? [job] : ledger.jobs();
+  const runs = newestFirst(jobs.flatMap((j) => foldRuns(ledger.events(j))))
+    .filter((r) => since === undefined || r.started_at >= since)
+    .filter((r) => options.outcome === undefined || outcomeOf(r) === options.outcome)
+    .slice(0, options.limit);
+
+  if (options.json === true) {
+    console.log(JSON.stringify({ runs }, null, 2));
+    return;
+  }
+  if (runs.length === 0) {
+    console.log('no runs recorded yet');
+    return;
+  }
+  const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
+  const rows = runs.map((r) => row(r));
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((cells) => cells[i]?.length ?? 0), HEADER[i]?.length ?? 0)) ?? [];
+  const pad = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  console.log(paint.dim(pad(HEADER)));
+  for (const [i, cells] of rows.entries()) {
+    const run = runs[i] as LedgerRun;
+    const line = pad(cells);
+    const outcome = outcomeOf(run);
+    console.log(line.replace(` ${outcome}`, ` ${paintOutcome(paint, outcome)}`));
+    for (const a of run.attempts.length > 1 || (run.attempts[0]?.error !== undefined) ? run.attempts : []) {
+      const code = a.exit_code !== null ? `exit ${String(a.exit_code)}` : a.signal ?? '';
+      console.log(paint.dim(`    attempt ${String(a.n)}: ${a.outcome}${code === '' ? '' : ` (${code})`}${a.error !== undefined ? ` ${a.error}` : ''}`));
+    }
+  }
+}
+
+const HEADER = ['STARTED', 'JOB', 'OUTCOME', 'DURATION', 'TRIGGER', 'LOGICAL TIME', 'RUN ID'];
+
+function row(run: LedgerRun): string[] {
+  const outcome = outcomeOf(run) + (run.reason !== undefined ? ` (${run.reason})` : '');
+  return [
+    shortTime(run.started_at),
+    run.job,
+    outcome,
+    run.duration_ms === null ? '-' : formatElapsed(run.duration_ms),
+    run.trigger,
+    shortTime(run.logical_time),
+    run.run_id,
+  ];
+}
+
+function shortTime(iso: string): string {
+  return iso.replace(/\.\d+Z$/, 'Z');
+}

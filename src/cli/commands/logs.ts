@@ -1,0 +1,51 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+import { foldRuns } from '../../ledger/fold.js';
+import { LedgerStore } from '../../ledger/store.js';
+import { UserError } from '../../util/user-error.js';
+import { loadForCommand } from '../load-jobfile.js';
+import type { CommonOptions } from '../paths.js';
+import { resolveStateDir } from '../paths.js';
+
+const FOLLOW_POLL_MS = 200;
+
+/** `tock logs JOB [RUN_ID] [--follow]`: prints a run's captured output, as the job wrote it. */
+export interface LogsOptions extends CommonOptions {
+  follow?: boolean;
+}
+
+export async function logsCommand(job: string, runId: string | undefined, options: LogsOptions): Promise<void> {
+  const jobfile = loadForCommand(options, process.env);
+  const ledger = new LedgerStore(path.join(resolveStateDir(options, process.env, jobfile.stateDir), 'ledger'));
+  const findRun = () => {
+    const runs = foldRuns(ledger.events(job)).filter((r) => r.attempts.length > 0 || r.in_flight === true);
+    return runId === undefined ? runs.at(-1) : runs.find((r) => r.run_id === runId);
+  };
+  const run = findRun();
+  if (run === undefined) {
+    if (!jobfile.jobs.has(job)) throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${job}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
+    throw new UserError('no-run', runId === undefined ? `no run of ${job} has output yet` : `expected a run id of ${job}, got "${runId}"`,
+      `list its runs with: tock history ${job}`);
+  }
+  let offset = printFrom(run.log, 0);
+  if (options.follow !== true) return;
+  while (findRun()?.in_flight === true) {
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+    offset = printFrom(run.log, offset);
+  }
+  printFrom(run.log, offset);
+}
+
+/** Copies the file from `offset` to stdout; returns the new offset. */
+function printFrom(file: string, offset: number): number {
+  if (!existsSync(file)) return offset;
+  const size = statSync(file).size;
+  if (size <= offset) return offset;
+  const fd = openSync(file, 'r');
+  const buffer = Buffer.alloc(size - offset);
+  readSync(fd, buffer, 0, buffer.length, offset);
+  closeSync(fd);
+  process.stdout.write(buffer);
+  return size;
+}

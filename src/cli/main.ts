@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+
+import { Command, CommanderError, Option } from 'commander';
+
+import { InternalError } from '../util/unreachable.js';
+import { UserError } from '../util/user-error.js';
+import type { HistoryOptions } from './commands/history.js';
+import type { LogsOptions } from './commands/logs.js';
+import type { RunOptions } from './commands/run.js';
+import type { ValidateOptions } from './commands/validate.js';
+import { EXIT } from './exit-codes.js';
+
+// Each command's module is imported only when that command runs: a `tock --version` or
+// `tock validate` must not pay for what `tock run` needs (see bench/ and docs/decisions.md).
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function common(command: Command): Command {
+  return command
+    .option('-f, --jobfile <path>', 'the jobfile (default: $TOCK_JOBFILE, ./tock.yaml, ~/.config/tock/tock.yaml, /etc/tock/tock.yaml)')
+    .option('--state-dir <dir>', 'ledger, locks and logs (default: $TOCK_STATE_DIR, the jobfile\'s state_dir, ~/.local/state/tock)')
+    .option('--no-color', 'no colour, even on a terminal');
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UserError('usage', `expected a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+const program = new Command('tock')
+  .description('Runs the jobs of a YAML jobfile on time, never twice at once, and records every outcome.')
+  .version(version, '-V, --version')
+  .showSuggestionAfterError()
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => { write(text.replace(/^error:/, 'tock: error:')); } });
+
+common(program.command('validate'))
+  .description('check the jobfile; prints "ok: N jobs"')
+  .option('--json', 'print { ok, jobs, diagnostics } as JSON')
+  .action(async (options: ValidateOptions) => (await import('./commands/validate.js')).validateCommand(options));
+
+common(program.command('run'))
+  .description('run jobs now, in dependency order')
+  .argument('<job...>', 'jobs to run')
+  .option('--at <time>', 'logical time (ISO 8601 date or time; default now)')
+  .option('--upstream', 'also run needs with no success for this logical time')
+  .option('--downstream', 'also run every job that depends on these')
+  .option('--json', 'print { runs } as JSON; job output goes only to the logs')
+  .action(async (jobs: string[], options: RunOptions) => (await import('./commands/run.js')).runCommand(jobs, options));
+
+common(program.command('history'))
+  .description('past runs, newest first, with their attempts')
+  .argument('[job]', 'only this job')
+  .addOption(new Option('--limit <n>', 'at most this many runs').default(20).argParser(positiveInt))
+  .option('--since <time>', 'only runs started at or after this time')
+  .option('--outcome <outcome>', 'only runs with this outcome (or "running")')
+  .option('--json', 'print { runs } as JSON')
+  .action(async (job: string | undefined, options: HistoryOptions) => (await import('./commands/history.js')).historyCommand(job, options));
+
+common(program.command('logs'))
+  .description("a run's captured output (default: the job's latest run)")
+  .argument('<job>', 'the job')
+  .argument('[run_id]', 'the run (see `tock history JOB`)')
+  .option('--follow', 'keep printing until the run ends')
+  .action(async (job: string, runId: string | undefined, options: LogsOptions) => (await import('./commands/logs.js')).logsCommand(job, runId, options));
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  process.exitCode = report(error);
+}
+await new Promise<void>((resolve) => process.stdout.write('', () => { resolve(); }));
+process.exit(process.exitCode ?? 0);
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and --version "fail" with code 0; every real usage mistake is exit 2.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof UserError) {
+    for (const line of error.details) console.error(line);
+    console.error(`tock: error: ${error.message}`);
+    if (error.hint !== undefined) console.error(`  hint: ${error.hint}`);
+    return EXIT.usage;
+  }
+  const kind = error instanceof InternalError ? 'internal error' : 'unexpected error';
+  console.error(`tock: ${kind} (a bug in tock ${version}, please report it with this output):`);
+  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  return EXIT.internal;
+}

@@ -1,0 +1,113 @@
+import type { Attempt } from '../ledger/records.js';
+import { isoUtc, templateValues } from './logical-time.js';
+import type { EngineDeps, RunRequest, RunSetup } from './run-context.js';
+import { attemptArgv, attemptEnv } from './run-context.js';
+import type { ExitInfo, Lease, SpawnedProcess } from './ports.js';
+
+/** Why an attempt was stopped from outside, if it was. */
+export type StopCause = 'timeout' | 'deadline' | 'shutdown' | 'replaced' | 'lock-lost';
+
+export interface AttemptLimits {
+  /** Absolute ms: the attempt's timeout, the run's deadline. */
+  timeoutAt?: number;
+  deadlineAt?: number;
+  /** Aborts when the run must stop (shutdown, replaced, lock lost); its reason is a StopCause. */
+  stop: AbortSignal;
+}
+
+/**
+ * Runs one attempt in its own process group and waits for it. On timeout, deadline or stop the
+ * whole group gets SIGTERM, then SIGKILL after `kill_grace` (or at once on a hard stop), and
+ * the attempt records which of those ended it.
+ */
+export async function runAttempt(
+  deps: EngineDeps, request: RunRequest, setup: RunSetup, lease: Lease | undefined, n: number, limits: AttemptLimits,
+): Promise<Attempt> {
+  const { job } = request;
+  const { clock } = deps;
+  const startedAt = clock.now();
+  const values = templateValues(job.name, job.timezone, request.logicalMs, setup.runId, n);
+  const output = deps.output?.(job.name, setup.runId);
+  const child = deps.spawner.spawn({
+    argv: attemptArgv(job, values),
+    cwd: job.workdir,
+    env: attemptEnv(request, setup, n),
+    ...(setup.account !== undefined ? { uid: setup.account.uid } : {}),
+    ...(setup.gid !== undefined ? { gid: setup.gid } : {}),
+    logFile: setup.log,
+    ...(output !== undefined ? { onOutput: output } : {}),
+    killGraceMs: job.killGraceMs,
+  });
+  lease?.setAttemptGroup(child.pid ?? undefined);
+  deps.ledger.append({ v: 1, type: 'attempt-started', at: isoUtc(startedAt), job: job.name, run_id: setup.runId, n, pid: child.pid });
+  deps.emit({ type: 'attempt-started', job: job.name, run_id: setup.runId, n, of: job.retries + 1, pid: child.pid });
+
+  const { info, cause, forced } = await waitOrStop(deps, child, job.killGraceMs, limits);
+  lease?.setAttemptGroup(undefined);
+  return {
+    n,
+    started_at: isoUtc(startedAt),
+    ended_at: isoUtc(clock.now()),
+    exit_code: info.exitCode,
+    signal: info.signal,
+    ...describeEnd(info, cause, forced, job.timeoutMs),
+  };
+}
+
+async function waitOrStop(deps: EngineDeps, child: SpawnedProcess, graceMs: number, limits: AttemptLimits): Promise<{ info: ExitInfo; cause?: StopCause; forced: boolean }> {
+  const { clock } = deps;
+  // Set from the promise callback, so read through an object the compiler does not narrow.
+  const state: { exited?: ExitInfo } = {};
+  const hasExited = (): boolean => state.exited !== undefined;
+  const settled = new AbortController();
+  const exitedPromise = child.exited.then((info) => {
+    state.exited = info;
+    settled.abort();
+    return info;
+  });
+  const stopAt = Math.min(limits.timeoutAt ?? Infinity, limits.deadlineAt ?? Infinity);
+  const wake = AbortSignal.any([settled.signal, limits.stop]);
+  await clock.sleep(stopAt === Infinity ? 2 ** 31 - 1 : Math.max(0, stopAt - clock.now()), wake);
+  while (state.exited === undefined && !limits.stop.aborted && clock.now() < stopAt) {
+    // A sleep longer than a timer can hold wakes early; go back to waiting.
+    await clock.sleep(Math.min(2 ** 31 - 1, stopAt - clock.now()), wake);
+  }
+  if (state.exited !== undefined) return { info: state.exited, forced: false };
+
+  const cause: StopCause = limits.stop.aborted
+    ? (limits.stop.reason as StopCause)
+    : clock.now() >= (limits.deadlineAt ?? Infinity) ? 'deadline' : 'timeout';
+  child.signalGroup('SIGTERM');
+  const graceOver = AbortSignal.any([settled.signal, deps.hardStop]);
+  if (!deps.hardStop.aborted) await clock.sleep(graceMs, graceOver);
+  let forced = false;
+  if (!hasExited()) {
+    child.signalGroup('SIGKILL');
+    forced = true;
+  }
+  return { info: await exitedPromise, cause, forced };
+}
+
+function describeEnd(info: ExitInfo, cause: StopCause | undefined, forced: boolean, timeoutMs: number | undefined): Pick<Attempt, 'outcome' | 'error'> {
+  const how = forced ? 'SIGTERM, then SIGKILL after the grace' : 'SIGTERM';
+  switch (cause) {
+    case 'timeout':
+      return { outcome: 'timeout', error: `timed out after ${String((timeoutMs ?? 0) / 1000)}s; stopped with ${how}` };
+    case 'deadline':
+      return { outcome: 'deadline', error: `the run's deadline passed; stopped with ${how}` };
+    case 'shutdown':
+      return { outcome: 'killed', error: `tock was asked to stop; stopped with ${how}` };
+    case 'replaced':
+      return { outcome: 'killed', error: `replaced by a newer run (concurrency: replace); stopped with ${how}` };
+    case 'lock-lost':
+      return { outcome: 'killed', error: `the job's lock was lost; stopped with ${how}` };
+    case undefined:
+      break;
+  }
+  if (info.exitCode === 0) return { outcome: 'success' };
+  if (info.error !== undefined) return { outcome: 'failed', error: info.error };
+  if (info.signal !== null) return { outcome: 'failed', error: `killed by ${info.signal}` };
+  if (info.exitCode === 127) return { outcome: 'failed', error: 'exit 127: command not found' };
+  if (info.exitCode === 126) return { outcome: 'failed', error: 'exit 126: command not executable' };
+  return { outcome: 'failed' };
+}

@@ -1,0 +1,42 @@
+import type { Job, Jobfile } from '../jobfile/types.js';
+import { UserError } from '../util/user-error.js';
+import { closure, dependentsOf, topologicalOrder } from './graph.js';
+
+export interface PlanOptions {
+  upstream: boolean;
+  downstream: boolean;
+  /** For --upstream: whether a need already succeeded for this logical time. */
+  hasSuccess: (job: string) => boolean;
+}
+
+/** One job to run, with the needs it must wait for inside this plan. */
+export interface PlannedRun {
+  job: Job;
+  waitsFor: readonly string[];
+}
+
+/**
+ * What `tock run JOB...` runs, in dependency order: the named jobs, plus (with --upstream) needs
+ * with no success for this logical time, plus (with --downstream) everything that depends on them.
+ * Needs outside the plan are not waited for: `tock run` runs what it is asked, as `airflow tasks run` does.
+ */
+export function planRuns(jobfile: Jobfile, names: readonly string[], options: PlanOptions): PlannedRun[] {
+  const jobs = jobfile.jobs;
+  const unknown = names.filter((n) => !jobs.has(n));
+  if (unknown.length > 0) {
+    throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got ${unknown.map((n) => `"${n}"`).join(', ')}`,
+      `known jobs: ${[...jobs.keys()].join(', ')}`);
+  }
+  const selected = new Set(names);
+  if (options.upstream) {
+    const missing = closure(names, (n) => (jobs.get(n)?.needs ?? []).filter((need) => !options.hasSuccess(need)));
+    for (const n of missing) selected.add(n);
+  }
+  if (options.downstream) {
+    for (const n of closure([...selected], (n) => dependentsOf(jobs, n))) selected.add(n);
+  }
+  return topologicalOrder(jobs, selected).map((name) => {
+    const job = jobs.get(name) as Job;
+    return { job, waitsFor: job.needs.filter((need) => selected.has(need)) };
+  });
+}

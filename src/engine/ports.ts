@@ -1,0 +1,97 @@
+import type { EnvValue } from '../jobfile/types.js';
+import type { LedgerEvent, RunRecord } from '../ledger/records.js';
+
+/** Time, from one place. The real one is Date.now and setTimeout; tests move a manual one. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface SpawnRequest {
+  /** argv[0] is the program. A shell command arrives here as [shell, '-c', command]. */
+  argv: readonly string[];
+  cwd: string;
+  env: Readonly<Record<string, string>>;
+  uid?: number;
+  gid?: number;
+  /** Output is appended here, and passed to `onOutput` as it arrives. */
+  logFile: string;
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** Written to the child's stdin, which is then closed (hooks get the run record). */
+  stdin?: string;
+  /** How long stragglers left in the process group after the leader exits get before SIGKILL. */
+  killGraceMs: number;
+}
+
+export interface ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+  /** Set when the program could not start (not found, not executable). */
+  error?: string;
+}
+
+export interface SpawnedProcess {
+  pid: number | null;
+  exited: Promise<ExitInfo>;
+  /** Signals the attempt's whole process group (STYLE habit 7). */
+  signalGroup(signal: 'SIGTERM' | 'SIGKILL'): void;
+}
+
+export interface Spawner {
+  spawn(request: SpawnRequest): SpawnedProcess;
+}
+
+/** Who holds a lock: enough to find and stop its run. */
+export interface LockOwner {
+  pid: number;
+  host: string;
+  run_id: string;
+  job: string;
+  /** The running attempt's process group, when there is one. */
+  pgid?: number;
+}
+
+export interface Lease {
+  /** Aborts when the lock is lost (compromised) or another run asked to replace this one. */
+  readonly lost: AbortSignal;
+  setAttemptGroup(pgid: number | undefined): void;
+  release(): Promise<void>;
+}
+
+export interface LockManager {
+  /** Takes the lock now, or returns null when another live run holds it. */
+  tryAcquire(name: string, owner: LockOwner): Promise<Lease | null>;
+  holder(name: string): LockOwner | null;
+  /** Asks the holder's run to stop so that `byRunId` can take the lock (concurrency: replace). */
+  requestReplace(name: string, targetRunId: string, byRunId: string): void;
+}
+
+export interface Ledger {
+  append(event: LedgerEvent): void;
+  /** True when the job has a successful run for exactly this logical time. */
+  hasSuccess(job: string, logicalTime: string): boolean;
+}
+
+export interface Account {
+  uid: number;
+  gid: number;
+  home?: string;
+  name?: string;
+}
+
+/** What a run needs from the host, other than spawning and locking. */
+export interface Host {
+  hostname: string;
+  pid: number;
+  isRoot: boolean;
+  /** tock's own environment, which jobs inherit. */
+  baseEnv: Readonly<Record<string, string>>;
+  /** Reads a secret for `env`; throws a plain Error with a message on failure. */
+  resolveEnv(value: EnvValue): string;
+  pathExists(path: string): boolean;
+  lookupUser(name: string): Account | undefined;
+  lookupGroup(name: string): number | undefined;
+  logPath(job: string, runId: string): string;
+  postWebhook(url: string, body: RunRecord): Promise<{ ok: boolean; detail: string }>;
+}

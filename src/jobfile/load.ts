@@ -1,0 +1,92 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+import { LineCounter, parseDocument } from 'yaml';
+
+import { UserError } from '../util/user-error.js';
+import type { Diagnostic, Source } from './diagnostic.js';
+import { errorsIn } from './diagnostic.js';
+import { normalizeJobfile } from './normalize.js';
+import { validateRules } from './rules.js';
+import type { Jobfile } from './types.js';
+import { diag, validateShape } from './validate-shape.js';
+
+export type LoadResult =
+  | { ok: true; jobfile: Jobfile; warnings: Diagnostic[]; source: Source }
+  | { ok: false; diagnostics: Diagnostic[]; source: Source };
+
+export interface LoadOptions {
+  /** tock runs as root: refuse a jobfile others could have written (as cron does). */
+  asRoot?: boolean;
+  /** Whether a user or group exists on this host, for the `user`/`group` warnings. */
+  accountExists?: (kind: 'user' | 'group', name: string) => boolean;
+}
+
+/** Reads and validates a jobfile. A missing file or an insecure one is a `UserError`. */
+export function loadJobfile(file: string, options: LoadOptions = {}): LoadResult {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError('jobfile-missing', `cannot read the jobfile ${absolute}: ${code === 'ENOENT' ? 'no such file' : code ?? String(error)}`,
+      'pass one with -f FILE, set TOCK_JOBFILE, or create ./tock.yaml (see examples/minimal.yaml)');
+  }
+  if (options.asRoot === true) checkOwnership(absolute);
+  return validateText(text, absolute, options);
+}
+
+/** Validates jobfile text; `file` is only used for messages and relative paths. */
+export function validateText(text: string, file: string, options: LoadOptions = {}): LoadResult {
+  const lineCounter = new LineCounter();
+  const source: Source = { path: file, text, lineCounter };
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const diagnostics = doc.errors.map((e) => ({
+      severity: 'error' as const,
+      code: 'yaml-syntax' as const,
+      path: '',
+      message: `expected valid YAML, got ${e.message.replace(/\s+at line \d+, column \d+.*$/s, '').replace(/\.$/, '')}`,
+      fix: e.code === 'DUPLICATE_KEY' ? 'remove or rename the repeated key' : 'fix the YAML syntax at this position (check indentation, quotes and colons)',
+      start: e.pos[0],
+      end: e.pos[1],
+    }));
+    return { ok: false, diagnostics, source };
+  }
+  const diagnostics = validateShape(doc);
+  if (errorsIn(diagnostics).length === 0) {
+    const plain = doc.toJS() as { timezone?: string; defaults?: Record<string, unknown> };
+    const topZone = (plain.defaults?.timezone as string | undefined) ?? plain.timezone ?? 'UTC';
+    diagnostics.push(...validateRules(doc, topZone, new Set(Object.keys(plain.defaults ?? {}))));
+  }
+  if (errorsIn(diagnostics).length > 0) return { ok: false, diagnostics, source };
+  const jobfile = normalizeJobfile(doc.toJS() as Record<string, unknown>, file, text);
+  const warnings = [...diagnostics, ...accountWarnings(jobfile, doc, options)];
+  return { ok: true, jobfile, warnings, source };
+}
+
+function accountWarnings(jobfile: Jobfile, doc: ReturnType<typeof parseDocument>, options: LoadOptions): Diagnostic[] {
+  const exists = options.accountExists;
+  if (exists === undefined) return [];
+  const out: Diagnostic[] = [];
+  for (const job of jobfile.jobs.values()) {
+    for (const kind of ['user', 'group'] as const) {
+      const name = job[kind];
+      if (name === undefined || exists(kind, name)) continue;
+      const node: unknown = doc.getIn(['jobs', job.name, kind], true) ?? doc.getIn(['defaults', kind], true);
+      out.push(diag('unknown-account', `jobs.${job.name}.${kind}`, node, `expected a ${kind} that exists on this host, got "${name}"`,
+        `create the ${kind}, or fix the name; the run will fail here until it exists`, 'warning'));
+    }
+  }
+  return out;
+}
+
+function checkOwnership(file: string): void {
+  const stat = statSync(file);
+  if (stat.uid !== 0 || (stat.mode & 0o022) !== 0) {
+    throw new UserError('jobfile-insecure',
+      `refusing ${file}: tock runs as root, and the file is ${stat.uid !== 0 ? `owned by uid ${stat.uid}` : 'writable by group or others'}`,
+      `as cron does, root only runs jobfiles that root alone can change: chown root ${file} && chmod go-w ${file}`);
+  }
+}

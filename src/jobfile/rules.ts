@@ -1,0 +1,141 @@
+import type { Document, Node } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
+
+import { closest } from '../util/suggest.js';
+import type { Diagnostic } from './diagnostic.js';
+import { diag } from './validate-shape.js';
+
+/** The parts of each job the cross-job rules look at, read from a document whose shape is valid. */
+interface JobView {
+  name: string;
+  keyNode: Node | null;
+  needs: { name: string; node: Node }[];
+  schedule?: string;
+  timezone?: string;
+  fields: Set<string>;
+}
+
+/**
+ * Rules that look across jobs: unknown needs, cycles (naming every job in each), a job with no
+ * trigger, conflicting fields, and a job without a schedule whose needs run on different ones.
+ */
+export function validateRules(doc: Document, topTimezone: string, defaultFields: ReadonlySet<string>): Diagnostic[] {
+  const jobs = readJobs(doc);
+  const out: Diagnostic[] = [];
+  for (const job of jobs.values()) {
+    for (const need of job.needs) {
+      if (need.name === job.name) {
+        out.push(diag('cycle', `jobs.${job.name}.needs`, need.node, `expected needs other than the job itself, got "${need.name}"`, 'remove the job from its own needs'));
+      } else if (!jobs.has(need.name)) {
+        const guess = closest(need.name, jobs.keys());
+        out.push(diag('unknown-need', `jobs.${job.name}.needs`, need.node, `expected the name of a job in this file, got "${need.name}"`,
+          guess !== undefined ? `did you mean "${guess}"?` : `define a job "${need.name}" or remove it from needs`));
+      }
+    }
+    if (job.schedule === undefined && job.needs.length === 0) {
+      out.push(diag('no-trigger', `jobs.${job.name}`, job.keyNode, 'expected a schedule or needs, got neither',
+        'add schedule: "..." to run it on time, or needs: [...] to run it after other jobs'));
+    }
+    const has = (f: string): boolean => job.fields.has(f) || defaultFields.has(f);
+    if (has('retry_on_exit') && has('no_retry_on_exit')) {
+      out.push(diag('conflicting-fields', `jobs.${job.name}`, job.keyNode, 'expected retry_on_exit or no_retry_on_exit, got both',
+        'keep one: retry_on_exit lists the codes to retry, no_retry_on_exit the codes never to retry'));
+    }
+  }
+  const cycles = findCycles(jobs);
+  for (const cycle of cycles) {
+    const first = jobs.get(cycle[0] ?? '');
+    out.push(diag('cycle', `jobs.${cycle[0] ?? '?'}.needs`, first?.keyNode ?? null,
+      `expected needs without a cycle, got ${[...cycle, cycle[0]].join(' -> ')}`,
+      `remove one of these needs so the jobs ${cycle.join(', ')} no longer wait on each other`));
+  }
+  if (cycles.length === 0) out.push(...mixedSchedules(jobs, topTimezone));
+  return out;
+}
+
+function readJobs(doc: Document): Map<string, JobView> {
+  const jobs = new Map<string, JobView>();
+  const jobsNode = doc.get('jobs', true);
+  if (!isMap(jobsNode)) return jobs;
+  for (const pair of jobsNode.items) {
+    const key = pair.key as Node | null;
+    const name = isScalar(key) ? String(key.value) : undefined;
+    if (name === undefined || !isMap(pair.value)) continue;
+    const body = pair.value;
+    const needsNode = body.get('needs', true);
+    const needs = isSeq(needsNode)
+      ? needsNode.items.flatMap((n) => (isScalar(n) && typeof n.value === 'string' ? [{ name: n.value, node: n as Node }] : []))
+      : [];
+    const schedule = body.get('schedule');
+    const timezone = body.get('timezone');
+    jobs.set(name, {
+      name,
+      keyNode: key,
+      needs,
+      fields: new Set(body.items.map((p) => (isScalar(p.key) ? String(p.key.value) : ''))),
+      ...(typeof schedule === 'string' ? { schedule } : {}),
+      ...(typeof timezone === 'string' ? { timezone } : {}),
+    });
+  }
+  return jobs;
+}
+
+/** Each elementary cycle once, starting from its first job in file order. */
+function findCycles(jobs: ReadonlyMap<string, JobView>): string[][] {
+  const cycles: string[][] = [];
+  const seen = new Set<string>();
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string): void => {
+    state.set(name, 'open');
+    stack.push(name);
+    for (const need of jobs.get(name)?.needs ?? []) {
+      if (need.name === name || !jobs.has(need.name)) continue;
+      const s = state.get(need.name);
+      if (s === 'open') {
+        const cycle = stack.slice(stack.indexOf(need.name));
+        const key = [...cycle].sort().join('\0');
+        if (!seen.has(key)) {
+          seen.add(key);
+          cycles.push(cycle);
+        }
+      } else if (s === undefined) {
+        visit(need.name);
+      }
+    }
+    stack.pop();
+    state.set(name, 'done');
+  };
+  for (const name of jobs.keys()) if (!state.has(name)) visit(name);
+  return cycles;
+}
+
+/** SPEC 3: a job without a schedule follows its needs' schedule, so they must share one. */
+function mixedSchedules(jobs: ReadonlyMap<string, JobView>, topTimezone: string): Diagnostic[] {
+  const memo = new Map<string, Set<string>>();
+  const roots = (name: string): Set<string> => {
+    const cached = memo.get(name);
+    if (cached) return cached;
+    const job = jobs.get(name);
+    const result = new Set<string>();
+    memo.set(name, result);
+    if (job === undefined) return result;
+    if (job.schedule !== undefined) {
+      result.add(`${job.schedule} (${job.timezone ?? topTimezone})`);
+      return result;
+    }
+    for (const need of job.needs) for (const r of roots(need.name)) result.add(r);
+    return result;
+  };
+  const out: Diagnostic[] = [];
+  for (const job of jobs.values()) {
+    if (job.schedule !== undefined) continue;
+    const found = [...roots(job.name)];
+    if (found.length > 1) {
+      out.push(diag('mixed-schedules', `jobs.${job.name}`, job.keyNode,
+        `expected needs that share one schedule, got ${found.map((s) => `"${s}"`).join(' and ')}`,
+        'give this job its own schedule: it then waits for each need\'s latest run at its own time'));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+/** How a run ended (SPEC 3). */
+export type Outcome = 'success' | 'failed' | 'timeout' | 'deadline' | 'skipped' | 'missed' | 'interrupted' | 'killed';
+/** How one attempt ended. */
+export type AttemptOutcome = 'success' | 'failed' | 'timeout' | 'deadline' | 'killed';
+export type Trigger = 'schedule' | 'manual' | 'backfill' | 'catchup';
+/** Why a run was skipped, or why a failed or killed run ended as it did. */
+export type RunReason =
+  | 'overlap'
+  | 'upstream-failed'
+  | 'not-triggered'
+  | 'disabled'
+  | 'succeeded-before'
+  | 'upstream-missing'
+  | 'wait-for-timeout'
+  | 'lock-timeout'
+  | 'setup-failed'
+  | 'replaced'
+  | 'shutdown'
+  | 'lock-lost';
+
+export interface Attempt {
+  n: number;
+  started_at: string;
+  ended_at: string;
+  exit_code: number | null;
+  signal: string | null;
+  outcome: AttemptOutcome;
+  /** Why, in words, when the exit code alone does not say (command not found, timeout...). */
+  error?: string;
+}
+
+export interface HookResult {
+  hook: 'on_failure' | 'on_success' | 'on_retry' | 'on_sla';
+  kind: 'command' | 'webhook';
+  ok: boolean;
+  detail: string;
+}
+
+/** The run record of SPEC 6: history, hooks' stdin and webhooks all use this shape. */
+export interface RunRecord {
+  run_id: string;
+  job: string;
+  logical_time: string;
+  trigger: Trigger;
+  outcome: Outcome;
+  reason?: RunReason;
+  /** A sentence for people, when the outcome needs one. */
+  message?: string;
+  started_at: string;
+  ended_at: string;
+  duration_ms: number;
+  exit_code: number | null;
+  signal: string | null;
+  attempts: Attempt[];
+  log: string;
+  host: string;
+  pid: number;
+  job_hash: string;
+  jobfile_hash: string;
+  hooks?: HookResult[];
+}
+
+/** What is known of a run when it starts: written before the first attempt spawns. */
+export type RunStart = Pick<RunRecord, 'run_id' | 'job' | 'logical_time' | 'trigger' | 'started_at' | 'log' | 'host' | 'pid' | 'job_hash' | 'jobfile_hash'>;
+
+export const LEDGER_VERSION = 1;
+
+/** One line of the ledger. Every line carries `v`, `type`, `at` and the job. */
+export type LedgerEvent =
+  | { v: 1; type: 'run-started'; at: string; job: string; run: RunStart }
+  | { v: 1; type: 'attempt-started'; at: string; job: string; run_id: string; n: number; pid: number | null }
+  | { v: 1; type: 'attempt-finished'; at: string; job: string; run_id: string; attempt: Attempt }
+  | { v: 1; type: 'hook-finished'; at: string; job: string; run_id: string; result: HookResult }
+  | { v: 1; type: 'sla-missed'; at: string; job: string; run_id: string; sla_ms: number }
+  | { v: 1; type: 'run-finished'; at: string; job: string; run: RunRecord };
+
+/** Outcomes that count as a failure for exit codes and `when`. */
+export function isFailure(outcome: Outcome): boolean {
+  return outcome !== 'success' && outcome !== 'skipped';
+}

@@ -1,0 +1,95 @@
+import { CronExpressionParser } from 'cron-parser';
+
+import { parseDuration } from '../jobfile/duration.js';
+
+/** A job's schedule after parsing: a cron expression (always 6 fields here) or a fixed interval. */
+export type Schedule =
+  | { kind: 'cron'; text: string; expression: string }
+  | { kind: 'every'; text: string; everyMs: number };
+
+export type ScheduleParse = { ok: true; schedule: Schedule } | { ok: false; expected: string; fix: string };
+
+// Vixie cron's macros; @reboot is a crontab idea with no place in a jobfile (the daemon has no boot).
+const MACROS: Readonly<Record<string, string>> = {
+  '@yearly': '0 0 0 1 1 *',
+  '@annually': '0 0 0 1 1 *',
+  '@monthly': '0 0 0 1 * *',
+  '@weekly': '0 0 0 * * 0',
+  '@daily': '0 0 0 * * *',
+  '@midnight': '0 0 0 * * *',
+  '@hourly': '0 0 * * * *',
+};
+
+const FIELD_NAMES = ['second', 'minute', 'hour', 'day of month', 'month', 'day of week'] as const;
+// Plain cron syntax only: numbers, names, `*`, ranges, steps and lists. cron-parser also takes
+// Quartz extensions (L, W, #, H, ?) that cron, systemd and Kubernetes do not, so they are refused.
+const FIELD_SYNTAX = /^(\*|[0-9a-z]+(-[0-9a-z]+)?)(\/\d+)?(,(\*|[0-9a-z]+(-[0-9a-z]+)?)(\/\d+)?)*$/i;
+const NAMES = /^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|sun|mon|tue|wed|thu|fri|sat)$/i;
+
+const CRON_FIX = 'write 5 fields (minute hour day-of-month month day-of-week) like "15 2 * * *", 6 with seconds first, a macro like @daily, or @every 10m';
+
+/** Parses the `schedule` field; the expected/fix strings feed a validation diagnostic. */
+export function parseSchedule(text: string): ScheduleParse {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('@every')) return parseEvery(trimmed);
+  if (trimmed.startsWith('@')) {
+    const expression = MACROS[trimmed.toLowerCase()];
+    if (expression === undefined) {
+      return {
+        ok: false,
+        expected: `one of ${Object.keys(MACROS).join(' ')} or @every DURATION`,
+        fix: trimmed === '@reboot' ? 'run it from a systemd unit instead; tock has no boot-time trigger' : CRON_FIX,
+      };
+    }
+    return { ok: true, schedule: { kind: 'cron', text: trimmed, expression } };
+  }
+  const fields = trimmed.split(/\s+/);
+  if (fields.length !== 5 && fields.length !== 6) {
+    return { ok: false, expected: `5 or 6 cron fields, got ${fields.length}`, fix: CRON_FIX };
+  }
+  const six = fields.length === 6 ? fields : ['0', ...fields];
+  for (const [i, field] of six.entries()) {
+    const name = FIELD_NAMES[i] ?? 'field';
+    const words = field.match(/[a-z]+/gi) ?? [];
+    if (!FIELD_SYNTAX.test(field) || words.some((w) => !NAMES.test(w))) {
+      return { ok: false, expected: `a ${name} field of numbers, names, *, ranges, steps or lists, got "${field}"`, fix: CRON_FIX };
+    }
+  }
+  const expression = six.join(' ');
+  try {
+    CronExpressionParser.parse(expression, { tz: 'UTC' });
+  } catch (error) {
+    return { ok: false, expected: `a valid cron expression (${describeCronError(error)})`, fix: CRON_FIX };
+  }
+  return { ok: true, schedule: { kind: 'cron', text: trimmed, expression } };
+}
+
+function parseEvery(text: string): ScheduleParse {
+  const duration = text.slice('@every'.length).trim();
+  const ms = duration === '' ? undefined : parseDuration(duration);
+  if (ms === undefined || ms < 1000) {
+    return {
+      ok: false,
+      expected: `@every followed by a duration of at least 1s, got "${duration}"`,
+      fix: 'write it like "@every 10m" or "@every 1h30m"',
+    };
+  }
+  return { ok: true, schedule: { kind: 'every', text, everyMs: ms } };
+}
+
+function describeCronError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const range = /got value (\S+) expected range (\S+)/.exec(message);
+  if (range) return `${range[1] ?? '?'} is outside ${range[2] ?? 'the range'}`;
+  return message.toLowerCase();
+}
+
+/** True when the IANA zone is known to this Node.js (its ICU data). */
+export function isKnownZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
