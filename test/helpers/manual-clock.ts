@@ -1,0 +1,64 @@
+import type { Clock } from '../../src/engine/ports.js';
+
+interface Sleeper {
+  at: number;
+  resolve: () => void;
+}
+
+/**
+ * A clock that moves only when the test says. `sleep` registers a waiter; `advance` moves time
+ * forward step by step, resolving due waiters in order and letting promise chains settle between.
+ */
+export class ManualClock implements Clock {
+  #now: number;
+  #sleepers: Sleeper[] = [];
+
+  constructor(start: number | string) {
+    this.#now = typeof start === 'string' ? Date.parse(start) : start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted === true || ms <= 0) {
+        resolve();
+        return;
+      }
+      const sleeper: Sleeper = { at: this.#now + ms, resolve };
+      this.#sleepers.push(sleeper);
+      signal?.addEventListener('abort', () => {
+        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+        resolve();
+      }, { once: true });
+    });
+  }
+
+  /** Moves time forward by `ms`, waking each sleeper at its own instant. */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    await settle();
+    for (;;) {
+      const next = this.#sleepers.filter((s) => s.at <= target).sort((a, b) => a.at - b.at)[0];
+      if (next === undefined) break;
+      this.#now = Math.max(this.#now, next.at);
+      this.#sleepers = this.#sleepers.filter((s) => s !== next);
+      next.resolve();
+      await settle();
+    }
+    this.#now = target;
+    await settle();
+  }
+
+  /** How many sleepers are waiting (to assert nothing polls). */
+  get pending(): number {
+    return this.#sleepers.length;
+  }
+}
+
+/** Lets queued promise callbacks run. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
+}
