@@ -27,12 +27,19 @@ export class ManualClock implements Clock {
         resolve();
         return;
       }
-      const sleeper: Sleeper = { at: this.#now + ms, resolve };
-      this.#sleepers.push(sleeper);
-      signal?.addEventListener('abort', () => {
+      const onAbort = (): void => {
         this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
         resolve();
-      }, { once: true });
+      };
+      const sleeper: Sleeper = {
+        at: this.#now + ms,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      this.#sleepers.push(sleeper);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -37,9 +37,9 @@ export class Rig {
   }
 
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
-    for (const name of ['TOCK_JOBFILE', 'TOCK_STATE_DIR', 'FORCE_COLOR']) if (!(name in extra)) delete env[name];
-    return env;
+    const scrubbed = ['TOCK_JOBFILE', 'TOCK_STATE_DIR', 'FORCE_COLOR'].filter((name) => !(name in extra));
+    const inherited = Object.entries(process.env).filter(([name]) => !scrubbed.includes(name));
+    return { ...Object.fromEntries(inherited), NO_COLOR: '1', ...extra };
   }
 
   /** Starts `tock ARGS -f jobfile --state-dir state` without waiting. */

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+
+import { isKnownZone, parseSchedule } from '../../src/schedule/parse.js';
+
+describe('parseSchedule', () => {
+  it('takes 5-field cron and adds a zero seconds field', () => {
+    expect(parseSchedule('15 2 * * *')).toEqual({ ok: true, schedule: { kind: 'cron', text: '15 2 * * *', expression: '0 15 2 * * *' } });
+  });
+
+  it('takes 6-field cron with seconds first, names, ranges, steps and lists', () => {
+    for (const text of ['*/5 * * * * *', '0 9-17/2 * * mon-fri', '0 0 1,15 jan,jul *', '30 4 * * 7']) {
+      expect(parseSchedule(text).ok, text).toBe(true);
+    }
+  });
+
+  it('maps the macros to cron', () => {
+    expect(parseSchedule('@daily')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * *' } });
+    expect(parseSchedule('@midnight')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * *' } });
+    expect(parseSchedule('@weekly')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * 0' } });
+  });
+
+  it('reads @every with a duration', () => {
+    expect(parseSchedule('@every 1h30m')).toEqual({ ok: true, schedule: { kind: 'every', text: '@every 1h30m', everyMs: 5_400_000 } });
+  });
+
+  it.each([
+    ['61 * * * *', /61 is outside 0-59/],
+    ['* * * *', /5 or 6 cron fields, got 4/],
+    ['0 0 L * *', /day of month field/],
+    ['0 0 ? * *', /day of month field/],
+    ['0 0 * * foo', /day of week field/],
+    ['@reboot', /one of @yearly/],
+    ['@every', /@every followed by a duration/],
+    ['@every 10x', /@every followed by a duration/],
+  ])('refuses %j saying what was expected', (text, expected) => {
+    const parsed = parseSchedule(text);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.expected).toMatch(expected);
+  });
+});
+
+describe('isKnownZone', () => {
+  it('knows IANA zones and refuses made-up ones', () => {
+    expect(isKnownZone('Europe/London')).toBe(true);
+    expect(isKnownZone('America/New_York')).toBe(true);
+    expect(isKnownZone('Mars/Olympus')).toBe(false);
+  });
+});
