@@ -1,8 +1,9 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-check/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'dist-check/', 'node_modules/', 'coverage/', 'bench/work/', 'examples/.tock/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -40,8 +41,6 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', performance: 'readonly' },
-    },
+    languageOptions: { globals: globals.node },
   },
 );

@@ -3,8 +3,8 @@ import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 /** How a YAML value reads in a message's "got ..." part. */
 export function describeNode(node: unknown): string {
   if (node === null || node === undefined) return 'nothing';
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
+  if (isMap(node)) return node.items.length === 0 ? 'an empty mapping' : 'a mapping';
+  if (isSeq(node)) return node.items.length === 0 ? 'an empty list' : 'a list';
   if (isAlias(node)) return `an alias *${node.source}`;
   if (isScalar(node)) return describeValue(node.value);
   return 'something else';

@@ -10,6 +10,7 @@ import { normalizeJobfile } from './normalize.js';
 import { validateRules } from './rules.js';
 import type { Jobfile } from './types.js';
 import { diag, validateShape } from './validate-shape.js';
+import { yamlErrorDiagnostic } from './yaml-errors.js';
 
 export type LoadResult =
   | { ok: true; jobfile: Jobfile; warnings: Diagnostic[]; source: Source }
@@ -43,23 +44,10 @@ export function validateText(text: string, file: string, options: LoadOptions = 
   const source: Source = { path: file, text, lineCounter };
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    const diagnostics = doc.errors.map((e) => ({
-      severity: 'error' as const,
-      code: 'yaml-syntax' as const,
-      path: '',
-      message: `expected valid YAML, got ${e.message.replace(/\s+at line \d+, column \d+.*$/s, '').replace(/\.$/, '')}`,
-      fix: e.code === 'DUPLICATE_KEY' ? 'remove or rename the repeated key' : 'fix the YAML syntax at this position (check indentation, quotes and colons)',
-      start: e.pos[0],
-      end: e.pos[1],
-    }));
-    return { ok: false, diagnostics, source };
+    return { ok: false, diagnostics: doc.errors.map((e) => yamlErrorDiagnostic(e, text)), source };
   }
-  const diagnostics = validateShape(doc);
-  if (errorsIn(diagnostics).length === 0) {
-    const plain = doc.toJS() as { timezone?: string; defaults?: Record<string, unknown> };
-    const topZone = (plain.defaults?.timezone as string | undefined) ?? plain.timezone ?? 'UTC';
-    diagnostics.push(...validateRules(doc, topZone, new Set(Object.keys(plain.defaults ?? {}))));
-  }
+  // Shape and cross-job rules both run, so every problem is reported at once.
+  const diagnostics = [...validateShape(doc), ...validateRules(doc)];
   if (errorsIn(diagnostics).length > 0) return { ok: false, diagnostics, source };
   const jobfile = normalizeJobfile(doc.toJS() as Record<string, unknown>, file, text);
   const warnings = [...diagnostics, ...accountWarnings(jobfile, doc, options)];

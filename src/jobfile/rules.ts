@@ -3,6 +3,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 
 import { closest } from '../util/suggest.js';
 import type { Diagnostic } from './diagnostic.js';
+import { JOB_FIELDS } from './fields.js';
 import { diag } from './validate-shape.js';
 
 /** The parts of each job the cross-job rules look at, read from a document whose shape is valid. */
@@ -19,8 +20,13 @@ interface JobView {
  * Rules that look across jobs: unknown needs, cycles (naming every job in each), a job with no
  * trigger, conflicting fields, and a job without a schedule whose needs run on different ones.
  */
-export function validateRules(doc: Document, topTimezone: string, defaultFields: ReadonlySet<string>): Diagnostic[] {
+export function validateRules(doc: Document): Diagnostic[] {
+  if (!isMap(doc.contents)) return [];
   const jobs = readJobs(doc);
+  const defaultsNode = doc.get('defaults', true);
+  const defaultFields = new Set(isMap(defaultsNode) ? defaultsNode.items.map((p) => (isScalar(p.key) ? String(p.key.value) : '')) : []);
+  const zone = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  const topTimezone = (isMap(defaultsNode) ? zone(defaultsNode.get('timezone')) : undefined) ?? zone(doc.get('timezone')) ?? 'UTC';
   const out: Diagnostic[] = [];
   for (const job of jobs.values()) {
     for (const need of job.needs) {
@@ -32,20 +38,26 @@ export function validateRules(doc: Document, topTimezone: string, defaultFields:
           guess !== undefined ? `did you mean "${guess}"?` : `define a job "${need.name}" or remove it from needs`));
       }
     }
-    if (job.schedule === undefined && job.needs.length === 0) {
+    // A misspelled field (reported by the shape check) may be the missing schedule: say it once.
+    const misspelled = [...job.fields].some((f) => !Object.hasOwn(JOB_FIELDS, f));
+    if (!job.fields.has('schedule') && !job.fields.has('needs') && !misspelled) {
       out.push(diag('no-trigger', `jobs.${job.name}`, job.keyNode, 'expected a schedule or needs, got neither',
         'add schedule: "..." to run it on time, or needs: [...] to run it after other jobs'));
     }
     const has = (f: string): boolean => job.fields.has(f) || defaultFields.has(f);
     if (has('retry_on_exit') && has('no_retry_on_exit')) {
-      out.push(diag('conflicting-fields', `jobs.${job.name}`, job.keyNode, 'expected retry_on_exit or no_retry_on_exit, got both',
+      const inherited = ['retry_on_exit', 'no_retry_on_exit'].filter((f) => !job.fields.has(f) && defaultFields.has(f));
+      const origin = inherited.length > 0 ? ` (${inherited.join(' and ')} from defaults)` : '';
+      out.push(diag('conflicting-fields', `jobs.${job.name}`, job.keyNode, `expected retry_on_exit or no_retry_on_exit, got both${origin}`,
         'keep one: retry_on_exit lists the codes to retry, no_retry_on_exit the codes never to retry'));
     }
   }
   const cycles = findCycles(jobs);
   for (const cycle of cycles) {
-    const first = jobs.get(cycle[0] ?? '');
-    out.push(diag('cycle', `jobs.${cycle[0] ?? '?'}.needs`, first?.keyNode ?? null,
+    // Point at the need that closes the cycle: the last job's need of the first.
+    const last = cycle.at(-1) ?? '';
+    const closing = jobs.get(last)?.needs.find((n) => n.name === cycle[0]);
+    out.push(diag('cycle', `jobs.${last}.needs`, closing?.node ?? jobs.get(last)?.keyNode ?? null,
       `expected needs without a cycle, got ${[...cycle, cycle[0]].join(' -> ')}`,
       `remove one of these needs so the jobs ${cycle.join(', ')} no longer wait on each other`));
   }
@@ -128,10 +140,11 @@ function mixedSchedules(jobs: ReadonlyMap<string, JobView>, topTimezone: string)
     return result;
   };
   const out: Diagnostic[] = [];
+  const mixed = (name: string): boolean => jobs.get(name)?.schedule === undefined && roots(name).size > 1;
   for (const job of jobs.values()) {
-    if (job.schedule !== undefined) continue;
     const found = [...roots(job.name)];
-    if (found.length > 1) {
+    // Report where the schedules meet, not again at every job downstream of it.
+    if (mixed(job.name) && !job.needs.some((n) => mixed(n.name))) {
       out.push(diag('mixed-schedules', `jobs.${job.name}`, job.keyNode,
         `expected needs that share one schedule, got ${found.map((s) => `"${s}"`).join(' and ')}`,
         'give this job its own schedule: it then waits for each need\'s latest run at its own time'));

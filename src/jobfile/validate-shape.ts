@@ -2,12 +2,12 @@ import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from 'yaml';
 
 import { closest } from '../util/suggest.js';
-import { parseSchedule, isKnownZone } from '../schedule/parse.js';
+import { closestZone, isKnownZone, parseSchedule } from '../schedule/parse.js';
 import { describeNode } from './describe-node.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostic.js';
 import { parseDuration } from './duration.js';
 import type { Field, FieldTable } from './fields.js';
-import { ENV_NAME_PATTERN, JOB_FIELDS, JOB_NAME_PATTERN, LOCK_NAME_PATTERN, TEMPLATE_VARIABLES, TOP_FIELDS, TOP_REQUIRED } from './fields.js';
+import { ENV_NAME_PATTERN, JOB_FIELDS, JOB_NAME_PATTERN, LOCK_NAME_PATTERN, NOT_IN_DEFAULTS, TEMPLATE_VARIABLES, TOP_FIELDS, TOP_REQUIRED } from './fields.js';
 import { unknownTemplates } from './templates.js';
 
 /**
@@ -22,13 +22,14 @@ export function validateShape(doc: Document): Diagnostic[] {
       'start the file with "version: 1" and a "jobs:" mapping'));
     return out;
   }
-  walkMap(root, TOP_FIELDS, TOP_REQUIRED, '', 'top-level field', out);
+  walkMap(root, TOP_FIELDS, TOP_REQUIRED, '', 'top-level field', null, out);
   return out;
 }
 
 type Out = Diagnostic[];
 
-function walkMap(map: YAMLMap, table: FieldTable, required: readonly string[], path: string, what: string, out: Out): void {
+/** `owner` is the key the mapping belongs to: a missing field is reported there. */
+function walkMap(map: YAMLMap, table: FieldTable, required: readonly string[], path: string, what: string, owner: Node | null, out: Out): void {
   const seen = new Set<string>();
   for (const pair of map.items) {
     const key = keyOf(pair);
@@ -40,10 +41,17 @@ function walkMap(map: YAMLMap, table: FieldTable, required: readonly string[], p
     seen.add(key);
     const field = table[key];
     const fieldPath = join(path, key);
+    if (field === undefined && path === 'defaults' && NOT_IN_DEFAULTS.includes(key)) {
+      out.push(diag('unknown-field', fieldPath, keyNode, `expected a field that applies to every job, got "${key}", which each job sets itself`,
+        `move ${key} into each job; defaults can hold any job field except ${NOT_IN_DEFAULTS.join(', ').replace(/, (\w+)$/, ' and $1')}`));
+      continue;
+    }
     if (field === undefined) {
-      const guess = closest(key, Object.keys(table));
+      const known = Object.keys(table);
+      const guess = closest(key, known);
       out.push(diag('unknown-field', fieldPath, keyNode, `expected a ${what}, got unknown field "${key}"`,
-        guess !== undefined ? `did you mean "${guess}"?` : `remove it; known fields: ${Object.keys(table).join(', ')}`));
+        guess !== undefined ? `did you mean "${guess}"?`
+          : known.length <= 8 ? `remove it; the fields here are ${known.join(', ')}` : 'remove it; the README\'s jobfile reference lists every field'));
       continue;
     }
     checkValue(field, pair.value as Node | null, keyNode, fieldPath, out);
@@ -51,7 +59,7 @@ function walkMap(map: YAMLMap, table: FieldTable, required: readonly string[], p
   for (const name of required) {
     if (!seen.has(name)) {
       const field = table[name];
-      out.push(diag('missing-field', join(path, name), map.items[0]?.key ?? map,
+      out.push(diag('missing-field', join(path, name), owner ?? map.items[0]?.key ?? map,
         `expected a field "${name}" (${field?.description ?? 'required'}), got nothing`,
         name === 'version' ? 'add "version: 1" at the top of the file' : `add "${name}:"`));
     }
@@ -76,19 +84,26 @@ function checkValue(field: Field, node: Node | null, keyNode: Node | null, path:
     case 'schedule': {
       if (typeof scalar !== 'string') return fail('wrong-type', 'a cron expression as a string', 'quote it: schedule: "15 2 * * *"');
       const parsed = parseSchedule(scalar);
-      if (!parsed.ok) out.push(diag('bad-schedule', path, at, `expected ${parsed.expected}, got ${JSON.stringify(scalar)}`, parsed.fix));
+      if (!parsed.ok) out.push(diag('bad-schedule', path, at, `expected ${parsed.expected}, got ${parsed.got}`, parsed.fix));
       return;
     }
     case 'zone':
       if (typeof scalar !== 'string') return fail('wrong-type', 'an IANA zone name like Europe/London', 'write a zone name from the tz database');
-      if (!isKnownZone(scalar)) fail('unknown-zone', 'an IANA zone name like Europe/London or America/New_York', 'check the spelling against `timedatectl list-timezones`');
+      if (!isKnownZone(scalar)) {
+        const guess = closestZone(scalar);
+        fail('unknown-zone', 'an IANA zone name like Europe/London or America/New_York',
+          guess !== undefined ? `did you mean "${guess}"?` : 'check the spelling against `timedatectl list-timezones`');
+      }
       return;
     case 'duration':
       if ((typeof scalar !== 'string' && typeof scalar !== 'number') || parseDuration(scalar) === undefined) {
-        fail('bad-duration', 'a duration like 90s, 15m, 2h, 1d or 1h30m', 'write a number with a unit (s, m, h, d), or a number of seconds');
+        fail('bad-duration', 'a duration like 90s, 15m, 2h, 1d or 1h30m', 'write a number with a unit (s, m, h, d), or a number of seconds, never negative');
       }
       return;
     case 'integer':
+      if (path === 'version' && scalar !== 1) {
+        return fail(typeof scalar === 'number' ? 'bad-value' : 'wrong-type', '1', 'write "version: 1"; it is the only jobfile format this tock reads');
+      }
       if (typeof scalar !== 'number' || !Number.isInteger(scalar) || scalar < type.min || (type.max !== undefined && scalar > type.max)) {
         const range = type.max === type.min ? `${type.min}` : type.max !== undefined ? `from ${type.min} to ${type.max}` : `of at least ${type.min}`;
         fail(typeof scalar === 'number' ? 'bad-value' : 'wrong-type', `a whole number ${range}`, `write a whole number ${range}`);
@@ -114,7 +129,7 @@ function checkValue(field: Field, node: Node | null, keyNode: Node | null, path:
       return checkHook(node, at, path, out);
     case 'object':
       if (!isMap(node)) return fail('wrong-type', 'a mapping', 'write it as a mapping of fields');
-      return walkMap(node, type.fields, type.required ?? [], path, `field of ${path}`, out);
+      return walkMap(node, type.fields, type.required ?? [], path, `field of ${path}`, keyNode, out);
     case 'jobs':
       return checkJobs(node, at, path, out);
   }
@@ -148,7 +163,7 @@ function checkJobs(node: Node | null, at: Node | null, path: string, out: Out): 
         'give the job at least a command and a schedule or needs'));
       continue;
     }
-    walkMap(job, JOB_FIELDS, ['command'], jobPath, 'job field', out);
+    walkMap(job, JOB_FIELDS, ['command'], jobPath, 'job field', keyNode, out);
   }
 }
 
@@ -215,9 +230,11 @@ function checkEnv(node: Node | null, at: Node | null, path: string, out: Out): v
       const target = value.items[0]?.value as Node | null;
       if ((source === 'from_file' || source === 'from_env') && isScalar(target) && typeof target.value === 'string' && target.value !== '') continue;
     }
+    const both = isMap(value) && value.has('from_file') && value.has('from_env');
     out.push(diag('wrong-type', varPath, value ?? keyNode,
-      `expected a string, { from_file: PATH } or { from_env: NAME }, got ${describeNode(value)}`,
-      'write a plain value, or read a secret at run time with { from_file: /path } or { from_env: NAME }'));
+      `expected a string, { from_file: PATH } or { from_env: NAME }, got ${both ? 'a mapping with both from_file and from_env' : describeNode(value)}`,
+      both ? 'keep one: { from_file: PATH } reads the value from a file at run time, { from_env: NAME } from tock\'s own environment'
+        : 'write a plain value, or read a secret at run time with { from_file: /path } or { from_env: NAME }'));
   }
 }
 
@@ -231,9 +248,7 @@ function checkHook(node: Node | null, at: Node | null, path: string, out: Out): 
     command: { type: { kind: 'string' }, description: 'a shell command' },
     webhook: { type: { kind: 'string' }, description: 'an http(s) URL' },
   };
-  const before = out.length;
-  walkMap(node, fields, [], path, 'hook field (command or webhook)', out);
-  if (out.length > before) return;
+  walkMap(node, fields, [], path, 'hook field (command or webhook)', null, out);
   if (node.items.length === 0) {
     out.push(diag('missing-field', path, at, 'expected a command or a webhook, got an empty mapping', 'add command: or webhook:'));
   }

@@ -1,13 +1,15 @@
 import { CronExpressionParser } from 'cron-parser';
 
 import { parseDuration } from '../jobfile/duration.js';
+import { closest } from '../util/suggest.js';
 
 /** A job's schedule after parsing: a cron expression (always 6 fields here) or a fixed interval. */
 export type Schedule =
   | { kind: 'cron'; text: string; expression: string }
   | { kind: 'every'; text: string; everyMs: number };
 
-export type ScheduleParse = { ok: true; schedule: Schedule } | { ok: false; expected: string; fix: string };
+/** A refusal says what was expected, what was got (the whole text when not a part of it) and the fix. */
+export type ScheduleParse = { ok: true; schedule: Schedule } | { ok: false; expected: string; got: string; fix: string };
 
 // Vixie cron's macros; @reboot is a crontab idea with no place in a jobfile (the daemon has no boot).
 const MACROS: Readonly<Record<string, string>> = {
@@ -35,31 +37,40 @@ export function parseSchedule(text: string): ScheduleParse {
   if (trimmed.startsWith('@')) {
     const expression = MACROS[trimmed.toLowerCase()];
     if (expression === undefined) {
+      const guess = closest(trimmed, Object.keys(MACROS));
       return {
         ok: false,
         expected: `one of ${Object.keys(MACROS).join(' ')} or @every DURATION`,
-        fix: trimmed === '@reboot' ? 'run it from a systemd unit instead; tock has no boot-time trigger' : CRON_FIX,
+        got: JSON.stringify(trimmed),
+        fix: trimmed === '@reboot' ? 'run it from a systemd unit instead; tock has no boot-time trigger'
+          : guess !== undefined ? `did you mean "${guess}"?` : CRON_FIX,
       };
     }
     return { ok: true, schedule: { kind: 'cron', text: trimmed, expression } };
   }
   const fields = trimmed.split(/\s+/);
   if (fields.length !== 5 && fields.length !== 6) {
-    return { ok: false, expected: `5 or 6 cron fields, got ${fields.length}`, fix: CRON_FIX };
+    return { ok: false, expected: '5 or 6 cron fields', got: `${String(fields.length)} fields in ${JSON.stringify(trimmed)}`, fix: CRON_FIX };
   }
   const six = fields.length === 6 ? fields : ['0', ...fields];
   for (const [i, field] of six.entries()) {
     const name = FIELD_NAMES[i] ?? 'field';
     const words = field.match(/[a-z]+/gi) ?? [];
     if (!FIELD_SYNTAX.test(field) || words.some((w) => !NAMES.test(w))) {
-      return { ok: false, expected: `a ${name} field of numbers, names, *, ranges, steps or lists, got "${field}"`, fix: CRON_FIX };
+      const quartz = /[LW#?H]/.test(field) && !NAMES.test(field);
+      return {
+        ok: false,
+        expected: `a ${name} field of numbers, names, *, ranges, steps or lists`,
+        got: `${JSON.stringify(field)} in ${JSON.stringify(trimmed)}`,
+        fix: quartz ? `L, W, #, ? and H are Quartz extensions that cron, systemd and Kubernetes do not read; ${CRON_FIX}` : CRON_FIX,
+      };
     }
   }
   const expression = six.join(' ');
   try {
     CronExpressionParser.parse(expression, { tz: 'UTC' });
   } catch (error) {
-    return { ok: false, expected: `a valid cron expression (${describeCronError(error)})`, fix: CRON_FIX };
+    return { ok: false, expected: `a valid cron expression (${describeCronError(error)})`, got: JSON.stringify(trimmed), fix: CRON_FIX };
   }
   return { ok: true, schedule: { kind: 'cron', text: trimmed, expression } };
 }
@@ -70,7 +81,8 @@ function parseEvery(text: string): ScheduleParse {
   if (ms === undefined || ms < 1000) {
     return {
       ok: false,
-      expected: `@every followed by a duration of at least 1s, got "${duration}"`,
+      expected: '@every followed by a duration of at least 1s',
+      got: duration === '' ? '"@every" with no duration' : JSON.stringify(text),
       fix: 'write it like "@every 10m" or "@every 1h30m"',
     };
   }
@@ -82,6 +94,11 @@ function describeCronError(error: unknown): string {
   const range = /got value (\S+) expected range (\S+)/.exec(message);
   if (range) return `${range[1] ?? '?'} is outside ${range[2] ?? 'the range'}`;
   return message.toLowerCase();
+}
+
+/** A known zone spelled like `zone`, for a "did you mean". */
+export function closestZone(zone: string): string | undefined {
+  return closest(zone, Intl.supportedValuesOf('timeZone'));
 }
 
 /** True when the IANA zone is known to this Node.js (its ICU data). */

@@ -1,5 +1,6 @@
 /** The candidate closest to `word` by edit distance, if it is close enough to be a likely typo. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
+export function closest(word: string, candidatesIn: Iterable<string>): string | undefined {
+  const candidates = [...candidatesIn];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
@@ -10,7 +11,10 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     }
   }
   const allowed = Math.max(1, Math.floor(word.length / 3));
-  return bestDistance <= allowed ? best : undefined;
+  if (bestDistance <= allowed) return best;
+  // A truncated name ("run" for "run_id") is as likely a slip as a typo.
+  const lower = word.toLowerCase();
+  return lower.length >= 3 ? [...candidates].find((c) => c.toLowerCase().startsWith(lower)) : undefined;
 }
 
 // Levenshtein distance with one rolling row; the words are field and job names, never long.
