@@ -1,7 +1,8 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { ensureDir } from '../io/ensure-dir.js';
 import { UserError } from '../util/user-error.js';
 
 export interface CommonOptions {
@@ -31,7 +32,7 @@ export function resolveStateDir(options: CommonOptions, env: NodeJS.ProcessEnv, 
   const xdg = env.XDG_STATE_HOME !== undefined && env.XDG_STATE_HOME !== '' ? env.XDG_STATE_HOME : path.join(os.homedir(), '.local', 'state');
   const dir = path.resolve(options.stateDir ?? nonEmpty(env.TOCK_STATE_DIR) ?? fromJobfile ?? (isRoot ? '/var/lib/tock' : path.join(xdg, 'tock')));
   try {
-    for (const sub of ['', 'ledger', 'locks', 'logs']) mkdirSync(path.join(dir, sub), { recursive: true, mode: 0o700 });
+    for (const sub of ['', 'ledger', 'locks', 'logs']) ensureDir(path.join(dir, sub));
     accessSync(dir, constants.W_OK | constants.R_OK);
   } catch (error) {
     throw new UserError('state-dir', `expected a state dir tock can write, got ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,

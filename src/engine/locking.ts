@@ -1,5 +1,6 @@
 import type { Job } from '../jobfile/types.js';
 import type { Outcome, RunReason } from '../ledger/records.js';
+import { isoUtc } from './logical-time.js';
 import type { EngineDeps } from './run-context.js';
 import type { Lease, LockOwner } from './ports.js';
 
@@ -45,15 +46,26 @@ export async function acquireLocks(deps: EngineDeps, job: Job, runId: string, li
       lease = await waitForLock(deps, job, runId, name, owner, limit);
     }
     if (lease === null) return fail(...waitFailure(deps, limit, `the job lock`));
+    noteTakeover(deps, job, runId, name, lease);
     leases.push(lease);
   }
   for (const resource of [...new Set(job.locks)].sort()) {
     const name = `res.${resource}`;
     const lease = (await deps.locks.tryAcquire(name, owner)) ?? (await waitForLock(deps, job, runId, name, owner, limit));
     if (lease === null) return fail(...waitFailure(deps, limit, `lock "${resource}"`));
+    noteTakeover(deps, job, runId, name, lease);
     leases.push(lease);
   }
   return { ok: true, leases };
+}
+
+/** A lock taken from a holder that died: its run can never finish, so record it interrupted. */
+function noteTakeover(deps: EngineDeps, job: Job, runId: string, lock: string, lease: Lease): void {
+  const from = lease.tookOverFrom;
+  if (from === undefined) return;
+  const message = `tock (pid ${String(from.pid)} on ${from.host}) died during the run; its lock went stale and was taken over by run ${runId}`;
+  const record = deps.ledger.recordInterrupted(from.job, from.run_id, isoUtc(deps.clock.now()), message);
+  deps.emit({ type: 'lock-taken-over', job: job.name, run_id: runId, lock, from, interrupted: record !== undefined });
 }
 
 function waitFailure(deps: EngineDeps, limit: WaitLimit | undefined, what: string): [Outcome, RunReason, string] {

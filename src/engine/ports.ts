@@ -48,13 +48,19 @@ export interface LockOwner {
   host: string;
   run_id: string;
   job: string;
-  /** The running attempt's process group, when there is one. */
+  /** The running attempt's process group, when there is one, and its leader's start time. */
   pgid?: number;
+  pgid_start?: string;
 }
 
 export interface Lease {
   /** Aborts when the lock is lost (compromised) or another run asked to replace this one. */
   readonly lost: AbortSignal;
+  /**
+   * Set when the lock was taken over from a holder that died holding it (its lock went stale).
+   * Its attempt's process group has been stopped by then.
+   */
+  readonly tookOverFrom?: LockOwner;
   setAttemptGroup(pgid: number | undefined): void;
   release(): Promise<void>;
 }
@@ -71,6 +77,11 @@ export interface Ledger {
   append(event: LedgerEvent): void;
   /** True when the job has a successful run for exactly this logical time. */
   hasSuccess(job: string, logicalTime: string): boolean;
+  /**
+   * Records `interrupted` for a run whose process died without finishing it, if the ledger has
+   * it in flight; returns the record written, or undefined when there was nothing to do.
+   */
+  recordInterrupted(job: string, runId: string, at: string, message: string): RunRecord | undefined;
 }
 
 export interface Account {

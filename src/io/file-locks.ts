@@ -4,6 +4,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 
 import type { Lease, LockManager, LockOwner } from '../engine/ports.js';
+import { groupAlive, processStartTime } from './proc.js';
 
 // proper-lockfile keeps a lock fresh by touching it every UPDATE_MS; a lock not touched for
 // STALE_MS belongs to a dead process and is taken over. SPEC 4 promises takeover within 30 s.
@@ -11,6 +12,9 @@ const STALE_MS = 15_000;
 const UPDATE_MS = 3_000;
 // How often a holder looks for a `replace` request aimed at its run.
 const REPLACE_POLL_MS = 300;
+// How long a dead holder's leftover processes get between SIGTERM and SIGKILL. Its own
+// kill_grace is not known here; this bounds how long the new run waits.
+const ORPHAN_GRACE_MS = 5_000;
 
 /**
  * Locks shared by every tock process on this state dir: one mkdir-based lock per name
@@ -43,6 +47,10 @@ export function fileLocks(dir: string): LockManager {
         if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return null;
         throw error;
       }
+      // A holder removes its owner file before releasing, so one still here belongs to a holder
+      // that died holding the lock (proper-lockfile just removed its stale lock).
+      const previous = readJson(p.owner) as LockOwner | undefined;
+      if (previous !== undefined) await stopOrphans(previous);
       let current: LockOwner = owner;
       writeAtomic(p.owner, current);
       const watch = setInterval(() => {
@@ -51,9 +59,11 @@ export function fileLocks(dir: string): LockManager {
       watch.unref();
       const lease: Lease = {
         lost: lost.signal,
+        ...(previous !== undefined ? { tookOverFrom: previous } : {}),
         setAttemptGroup(pgid) {
-          const { pgid: _old, ...rest } = current;
-          current = pgid === undefined ? rest : { ...rest, pgid };
+          const { pgid: _old, pgid_start: _start, ...rest } = current;
+          const start = pgid === undefined ? undefined : processStartTime(pgid);
+          current = pgid === undefined ? rest : { ...rest, pgid, ...(start !== undefined ? { pgid_start: start } : {}) };
           writeAtomic(p.owner, current);
         },
         async release() {
@@ -72,6 +82,29 @@ export function fileLocks(dir: string): LockManager {
       writeAtomic(paths(name).replace, { target_run_id: targetRunId, by_run_id: byRunId });
     },
   };
+}
+
+/**
+ * The dead holder's attempt lives on in its own session: stop it, or the job would overlap
+ * itself. Only when its leader's start time proves the pid was not reused since.
+ */
+async function stopOrphans(previous: LockOwner): Promise<void> {
+  const pgid = previous.pgid;
+  if (pgid === undefined || previous.pgid_start === undefined || processStartTime(pgid) !== previous.pgid_start) return;
+  try {
+    process.kill(-pgid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const until = Date.now() + ORPHAN_GRACE_MS;
+  while (groupAlive(pgid) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (groupAlive(pgid)) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // gone in between
+    }
+  }
 }
 
 function readJson(file: string): unknown {

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
 import type { Account, Host } from '../engine/ports.js';
 import type { EnvValue } from '../jobfile/types.js';
 import type { RunRecord } from '../ledger/records.js';
+import { ensureDir } from './ensure-dir.js';
 
 // SPEC 2: a webhook gets 10 s to answer.
 const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -41,7 +42,7 @@ export function systemHost(stateDir: string, env: NodeJS.ProcessEnv): Host {
     },
     logPath(job, runId) {
       const dir = path.join(logs, job);
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      ensureDir(dir);
       return path.join(dir, `${runId}.log`);
     },
     async postWebhook(url: string, body: RunRecord) {

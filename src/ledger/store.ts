@@ -1,8 +1,10 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Ledger } from '../engine/ports.js';
-import type { LedgerEvent } from './records.js';
+import { ensureDir } from '../io/ensure-dir.js';
+import { foldRuns } from './fold.js';
+import type { LedgerEvent, RunRecord } from './records.js';
 
 /** A line that is not a whole ledger event, with its 1-based line number. */
 export interface BadLine {
@@ -30,6 +32,24 @@ export class LedgerStore implements Ledger {
 
   hasSuccess(job: string, logicalTime: string): boolean {
     return this.events(job).some((e) => e.type === 'run-finished' && e.run.outcome === 'success' && e.run.logical_time === logicalTime);
+  }
+
+  recordInterrupted(job: string, runId: string, at: string, message: string): RunRecord | undefined {
+    const run = foldRuns(this.events(job)).find((r) => r.run_id === runId);
+    if (run?.in_flight !== true) return undefined;
+    const { in_flight: _flight, ...start } = run;
+    const last = run.attempts.at(-1);
+    const record: RunRecord = {
+      ...start,
+      outcome: 'interrupted',
+      message,
+      ended_at: at,
+      duration_ms: Math.max(0, Date.parse(at) - Date.parse(run.started_at)),
+      exit_code: last?.exit_code ?? null,
+      signal: last?.signal ?? null,
+    };
+    this.append({ v: 1, type: 'run-finished', at, job, run: record });
+    return record;
   }
 
   /** Job names that have a ledger file. */
@@ -60,7 +80,7 @@ export class LedgerStore implements Ledger {
   #open(job: string): number {
     const existing = this.#fds.get(job);
     if (existing !== undefined) return existing;
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensureDir(this.dir);
     const fd = openSync(this.#file(job), 'a', 0o600);
     // A crash mid-write can leave a torn last line; start ours on a fresh one.
     const size = fstatSync(fd).size;

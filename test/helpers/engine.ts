@@ -3,7 +3,7 @@ import type { Host, Lease, Ledger, LockManager, LockOwner } from '../../src/engi
 import type { EngineDeps } from '../../src/engine/run-context.js';
 import { validateText } from '../../src/jobfile/load.js';
 import type { Jobfile } from '../../src/jobfile/types.js';
-import type { LedgerEvent } from '../../src/ledger/records.js';
+import type { LedgerEvent, RunRecord } from '../../src/ledger/records.js';
 import { dedent } from './rig.js';
 import { FakeSpawner } from './fake-spawner.js';
 import { ManualClock } from './manual-clock.js';
@@ -22,6 +22,16 @@ export class MemoryLedger implements Ledger {
   }
   hasSuccess(job: string, logicalTime: string): boolean {
     return this.events.some((e) => e.type === 'run-finished' && e.run.job === job && e.run.outcome === 'success' && e.run.logical_time === logicalTime);
+  }
+  recordInterrupted(job: string, runId: string, at: string, message: string): RunRecord | undefined {
+    const started = this.events.find((e) => e.type === 'run-started' && e.run.run_id === runId);
+    const finished = this.events.some((e) => e.type === 'run-finished' && e.run.run_id === runId);
+    if (started?.type !== 'run-started' || finished) return undefined;
+    const run: RunRecord = {
+      ...started.run, outcome: 'interrupted', message, ended_at: at, duration_ms: 0, exit_code: null, signal: null, attempts: [],
+    };
+    this.append({ v: 1, type: 'run-finished', at, job, run });
+    return run;
   }
   types(job: string): string[] {
     return this.events.filter((e) => e.job === job).map((e) => e.type);

@@ -183,6 +183,22 @@ describe('runJob concurrency', () => {
     expect((await b).outcome).toBe('success');
   });
 
+  it('records the run of a holder that died interrupted when its lock is taken over', async () => {
+    const engine = testEngine({ spawner: new FakeSpawner(() => 0) });
+    const dead = { run_id: 'old-1', job: 'work', logical_time: 't', trigger: 'schedule' as const, started_at: '2026-11-21T02:00:00.000Z', log: 'l', host: 'h', pid: 99, job_hash: 'j', jobfile_hash: 'f' };
+    engine.ledger.append({ v: 1, type: 'run-started', at: dead.started_at, job: 'work', run: dead });
+    const take = engine.locks.tryAcquire.bind(engine.locks);
+    engine.locks.tryAcquire = async (name, owner) => {
+      const lease = await take(name, owner);
+      return lease && { ...lease, tookOverFrom: { pid: 99, host: 'h', run_id: 'old-1', job: 'work' } };
+    };
+    const run = await start(engine, job(''));
+    expect(run.outcome).toBe('success');
+    const finished = engine.ledger.events.flatMap((e) => (e.type === 'run-finished' ? [[e.run.run_id, e.run.outcome]] : []));
+    expect(finished).toEqual([['old-1', 'interrupted'], [run.run_id, 'success']]);
+    expect(engine.events.find((e) => e.type === 'lock-taken-over')).toMatchObject({ lock: 'job.work', interrupted: true });
+  });
+
   it('takes resource locks in sorted order and releases them all', async () => {
     const engine = testEngine({ spawner: new FakeSpawner(() => 0) });
     const order: string[] = [];

@@ -10,6 +10,8 @@ export function renderRunEvent(event: EngineEvent, paint: Paint): string | undef
       return undefined;
     case 'lock-waiting':
       return `${paint.dim('…')} ${event.job}: waiting for ${event.lock.replace(/^job\./, 'the job lock of ').replace(/^res\./, 'lock ')}`;
+    case 'lock-taken-over':
+      return `${paint.yellow('!')} ${event.job}: took over ${event.lock} from run ${event.from.run_id} (pid ${String(event.from.pid)}), which died holding it${event.interrupted ? '; recorded it interrupted' : ''}`;
     case 'waiting-for-path':
       return `${paint.dim('…')} ${event.job}: waiting for ${event.path}`;
     case 'attempt-started':
