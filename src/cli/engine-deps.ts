@@ -68,16 +68,27 @@ export function newRunId(_job: string, logicalMs: number): string {
 export function terminalOutput(prefixed: boolean, paintPrefix: (s: string) => string): NonNullable<EngineDeps['output']> {
   return (job) => {
     const partial = { stdout: '', stderr: '' };
-    return (stream, chunk) => {
-      const target = stream === 'stdout' ? process.stdout : process.stderr;
-      if (!prefixed) {
-        target.write(chunk);
-        return;
-      }
-      const text = partial[stream] + chunk.toString('utf8');
-      const lines = text.split('\n');
-      partial[stream] = lines.pop() ?? '';
-      for (const line of lines) target.write(`${paintPrefix(`[${job}]`)} ${line}\n`);
+    const target = (stream: 'stdout' | 'stderr'): NodeJS.WriteStream => (stream === 'stdout' ? process.stdout : process.stderr);
+    const emit = (stream: 'stdout' | 'stderr', line: string): void => {
+      target(stream).write(`${paintPrefix(`[${job}]`)} ${line}\n`);
+    };
+    return {
+      write(stream, chunk) {
+        if (!prefixed) {
+          target(stream).write(chunk);
+          return;
+        }
+        const lines = (partial[stream] + chunk.toString('utf8')).split('\n');
+        partial[stream] = lines.pop() ?? '';
+        for (const line of lines) emit(stream, line);
+      },
+      // A last line with no newline still belongs to this job: print it when the process ends.
+      end() {
+        for (const stream of ['stdout', 'stderr'] as const) {
+          if (prefixed && partial[stream] !== '') emit(stream, partial[stream]);
+          partial[stream] = '';
+        }
+      },
     };
   };
 }

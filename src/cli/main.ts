@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { InternalError } from '../util/unreachable.js';
 import { UserError } from '../util/user-error.js';
@@ -23,7 +23,8 @@ function common(command: Command): Command {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UserError('usage', `expected a whole number of at least 1, got "${value}"`);
+  // commander names the option in its message: "option '--limit <n>' argument '0' is invalid."
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got "${value}"`);
   return n;
 }
 

@@ -35,7 +35,7 @@ export async function runAttempt(
     ...(setup.account !== undefined ? { uid: setup.account.uid } : {}),
     ...(setup.gid !== undefined ? { gid: setup.gid } : {}),
     logFile: setup.log,
-    ...(output !== undefined ? { onOutput: output } : {}),
+    ...(output !== undefined ? { output } : {}),
     killGraceMs: job.killGraceMs,
   });
   lease?.setAttemptGroup(child.pid ?? undefined);
@@ -49,7 +49,9 @@ export async function runAttempt(
     started_at: isoUtc(startedAt),
     ended_at: isoUtc(clock.now()),
     exit_code: info.exitCode,
-    signal: info.signal,
+    // The group leader may be a shell that died of the TERM while the job's own processes
+    // needed the KILL: what ended the attempt is the KILL.
+    signal: forced ? 'SIGKILL' : info.signal,
     ...describeEnd(info, cause, forced, job.timeoutMs),
   };
 }

@@ -43,7 +43,7 @@ async function runHookCommand(deps: EngineDeps, request: RunRequest, setup: RunS
     ...(setup.account !== undefined ? { uid: setup.account.uid } : {}),
     ...(setup.gid !== undefined ? { gid: setup.gid } : {}),
     logFile: setup.log,
-    ...(output !== undefined ? { onOutput: output } : {}),
+    ...(output !== undefined ? { output } : {}),
     stdin: JSON.stringify(record),
     killGraceMs: job.killGraceMs,
   });

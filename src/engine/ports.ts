@@ -15,13 +15,19 @@ export interface SpawnRequest {
   env: Readonly<Record<string, string>>;
   uid?: number;
   gid?: number;
-  /** Output is appended here, and passed to `onOutput` as it arrives. */
+  /** Output is appended here, and passed to `output` as it arrives. */
   logFile: string;
-  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  output?: OutputSink;
   /** Written to the child's stdin, which is then closed (hooks get the run record). */
   stdin?: string;
   /** How long stragglers left in the process group after the leader exits get before SIGKILL. */
   killGraceMs: number;
+}
+
+/** Where live output goes (the terminal); `end` is called once the process's pipes close. */
+export interface OutputSink {
+  write(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  end(): void;
 }
 
 export interface ExitInfo {

@@ -2,7 +2,7 @@ import type { Job } from '../jobfile/types.js';
 import { renderTemplate } from '../jobfile/templates.js';
 import type { Trigger } from '../ledger/records.js';
 import type { Emit } from './events.js';
-import type { Account, Clock, Host, Ledger, LockManager, Spawner } from './ports.js';
+import type { Account, Clock, Host, Ledger, LockManager, OutputSink, Spawner } from './ports.js';
 import { templateValues } from './logical-time.js';
 
 /** Everything a run needs from outside, built once by the CLI (STYLE habit 2). */
@@ -15,7 +15,7 @@ export interface EngineDeps {
   emit: Emit;
   newRunId: (job: string, logicalMs: number) => string;
   /** Live output of a run's attempts and hooks (for the terminal); the log file gets it regardless. */
-  output?: (job: string, runId: string) => ((stream: 'stdout' | 'stderr', chunk: Buffer) => void) | undefined;
+  output?: (job: string, runId: string) => OutputSink | undefined;
   /** Aborts for a graceful stop: running attempts get TERM, then KILL after their grace. */
   stop: AbortSignal;
   /** Aborts for an immediate stop (a second Ctrl-C): KILL without waiting for the grace. */
@@ -34,7 +34,10 @@ export interface RunRequest {
 export interface RunSetup {
   runId: string;
   log: string;
+  /** tock's environment, the account's and the job's secrets: passed on as they are. */
   env: Record<string, string>;
+  /** The job's literal `env` values, whose templates are rendered for each attempt. */
+  templated: Record<string, string>;
   account?: Account;
   gid?: number;
 }
@@ -50,8 +53,8 @@ export function attemptArgv(job: Job, values: ReturnType<typeof templateValues>)
 export function attemptEnv(request: RunRequest, setup: RunSetup, attempt: number): Record<string, string> {
   const { job, logicalMs } = request;
   const values = templateValues(job.name, job.timezone, logicalMs, setup.runId, attempt);
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(setup.env)) env[name] = renderTemplate(value, values);
+  const env: Record<string, string> = { ...setup.env };
+  for (const [name, value] of Object.entries(setup.templated)) env[name] = renderTemplate(value, values);
   return {
     ...env,
     TOCK_JOB: job.name,
@@ -88,7 +91,12 @@ export function prepareRun(request: RunRequest, host: Host, runId: string): RunS
       if (gid === undefined) throw new Error(`group "${job.group}" does not exist on ${host.hostname}`);
     }
   }
+  const templated: Record<string, string> = {};
   for (const [name, value] of Object.entries(job.env)) {
+    if (typeof value === 'string') {
+      templated[name] = value;
+      continue;
+    }
     try {
       env[name] = host.resolveEnv(value);
     } catch (error) {
@@ -99,6 +107,7 @@ export function prepareRun(request: RunRequest, host: Host, runId: string): RunS
     runId,
     log: host.logPath(job.name, runId),
     env,
+    templated,
     ...(account !== undefined ? { account } : {}),
     ...(gid !== undefined ? { gid } : {}),
   };

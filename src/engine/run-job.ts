@@ -137,7 +137,7 @@ async function finish(deps: EngineDeps, request: RunRequest, setup: RunSetup | u
   if (!started) run.started_at = run.ended_at;
   deps.ledger.append({ v: 1, type: 'run-finished', at: run.ended_at, job: run.job, run });
   deps.emit({ type: 'run-finished', run });
-  const hookSetup = setup ?? { runId: start.run_id, log: start.log, env: { ...deps.host.baseEnv } };
+  const hookSetup = setup ?? { runId: start.run_id, log: start.log, env: { ...deps.host.baseEnv }, templated: {} };
   if (run.outcome === 'success') await runHook(deps, request, hookSetup, 'on_success', run);
   else if (run.outcome !== 'skipped') await runHook(deps, request, hookSetup, 'on_failure', run);
   return run;

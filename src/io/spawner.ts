@@ -6,7 +6,7 @@ import type { ExitInfo, SpawnRequest, SpawnedProcess, Spawner } from '../engine/
 /**
  * Spawns each attempt as the leader of a new process group (`detached` calls setsid), so a
  * timeout can signal the whole tree with kill(-pgid). Output goes to the run's log file (0600)
- * and, as it arrives, to `onOutput`.
+ * and, as it arrives, to `output`.
  */
 export const processSpawner: Spawner = {
   spawn(request: SpawnRequest): SpawnedProcess {
@@ -31,7 +31,7 @@ export const processSpawner: Spawner = {
     };
     const write = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
       writeSync(log, chunk);
-      request.onOutput?.(stream, chunk);
+      request.output?.write(stream, chunk);
     };
     child.stdout?.on('data', write('stdout'));
     child.stderr?.on('data', write('stderr'));
@@ -49,6 +49,7 @@ export const processSpawner: Spawner = {
         settled = true;
         clearTimeout(straggler);
         closeSync(log);
+        request.output?.end();
         resolve(info);
       };
       child.on('error', (error: NodeJS.ErrnoException) => {

@@ -47,13 +47,18 @@ export async function historyCommand(job: string | undefined, options: HistoryOp
   const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
   const rows = runs.map((r) => row(r));
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((cells) => cells[i]?.length ?? 0), HEADER[i]?.length ?? 0)) ?? [];
-  const pad = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  // Pad first, then paint: colour codes would throw the widths off.
+  const pad = (cells: readonly string[], outcome?: LedgerRun): string => cells
+    .map((c, i) => {
+      const padded = c.padEnd(widths[i] ?? 0);
+      return i === OUTCOME_COLUMN && outcome !== undefined ? padded.replace(outcomeOf(outcome), paintOutcome(paint, outcomeOf(outcome))) : padded;
+    })
+    .join('  ')
+    .trimEnd();
   console.log(paint.dim(pad(HEADER)));
   for (const [i, cells] of rows.entries()) {
     const run = runs[i] as LedgerRun;
-    const line = pad(cells);
-    const outcome = outcomeOf(run);
-    console.log(line.replace(` ${outcome}`, ` ${paintOutcome(paint, outcome)}`));
+    console.log(pad(cells, run));
     for (const a of run.attempts.length > 1 || (run.attempts[0]?.error !== undefined) ? run.attempts : []) {
       const code = a.exit_code !== null ? `exit ${String(a.exit_code)}` : a.signal ?? '';
       console.log(paint.dim(`    attempt ${String(a.n)}: ${a.outcome}${code === '' ? '' : ` (${code})`}${a.error !== undefined ? ` ${a.error}` : ''}`));
@@ -62,6 +67,7 @@ export async function historyCommand(job: string | undefined, options: HistoryOp
 }
 
 const HEADER = ['STARTED', 'JOB', 'OUTCOME', 'DURATION', 'TRIGGER', 'LOGICAL TIME', 'RUN ID'];
+const OUTCOME_COLUMN = 2;
 
 function row(run: LedgerRun): string[] {
   const outcome = outcomeOf(run) + (run.reason !== undefined ? ` (${run.reason})` : '');

@@ -18,11 +18,17 @@ export interface LogsOptions extends CommonOptions {
 export async function logsCommand(job: string, runId: string | undefined, options: LogsOptions): Promise<void> {
   const jobfile = loadForCommand(options, process.env);
   const ledger = new LedgerStore(path.join(resolveStateDir(options, process.env, jobfile.stateDir), 'ledger'));
+  // Without a run id: the latest run that ran something (a skipped run has no output).
   const findRun = () => {
-    const runs = foldRuns(ledger.events(job)).filter((r) => r.attempts.length > 0 || r.in_flight === true);
-    return runId === undefined ? runs.at(-1) : runs.find((r) => r.run_id === runId);
+    const runs = foldRuns(ledger.events(job));
+    return runId === undefined ? runs.filter((r) => r.attempts.length > 0 || r.in_flight === true).at(-1) : runs.find((r) => r.run_id === runId);
   };
   const run = findRun();
+  if (run !== undefined && !existsSync(run.log)) {
+    const why = run.outcome === null ? 'it has not started an attempt yet' : `it ended ${run.outcome}${run.reason !== undefined ? ` (${run.reason})` : ''} without running a command`;
+    console.error(`tock: run ${run.run_id} of ${job} has no output: ${why}`);
+    return;
+  }
   if (run === undefined) {
     if (!jobfile.jobs.has(job)) throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${job}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
     throw new UserError('no-run', runId === undefined ? `no run of ${job} has output yet` : `expected a run id of ${job}, got "${runId}"`,

@@ -1,0 +1,442 @@
+// tock's benchmark: start-up, run overhead and large-jobfile validation, each as a ratio
+// against a baseline measured in the same run (see bench/README.md).
+//
+//   npm run bench                      (builds first)
+//   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S]
+//
+// --runs N      timed runs per process figure (default 30; at least 5)
+// --breakdown   also time `import()` of each dependency and dist module in a fresh process
+// --keep        keep the temp dir (its path is printed) instead of deleting it
+// --quiet-wait S  before each figure wait while the CPUs are over 25% busy, at most S seconds
+//               in all (default 30)
+//
+// Figures are reported, never enforced: missing a target does not fail the bench. A command
+// that exits non-zero does (exit 1), because its timings would be meaningless.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { generateJobfile } from './gen-jobfile.mjs';
+
+const BENCH = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(BENCH);
+const TOCK = path.join(ROOT, 'bin', 'tock.js');
+const NODE = process.execPath;
+const RESULTS = path.join(BENCH, 'results.json');
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name, fallback) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
+};
+const RUNS = Math.max(5, Number.parseInt(option('--runs', '30'), 10) || 30);
+const WARMUP = 5;
+const BIG_RUNS = Math.max(5, Math.round(RUNS / 2)); // validate of 1,000 jobs: ~15 runs
+const INPROC_RUNS = Math.max(5, Math.round((RUNS * 2) / 3)); // validateText in-process: ~20
+const BIG_JOBS = 1000;
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (p) => {
+    if (s.length === 0) return NaN;
+    const i = (s.length - 1) * p;
+    const lo = Math.floor(i);
+    const hi = Math.ceil(i);
+    return s[lo] + (s[hi] - s[lo]) * (i - lo);
+  };
+  const r = (x) => Math.round(x * 1000) / 1000;
+  return {
+    n: s.length,
+    median: r(at(0.5)),
+    min: r(s[0]),
+    max: r(s[s.length - 1]),
+    p90: r(at(0.9)),
+    samples: samples.map(r),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+// The children see the same environment: no TOCK_* from the caller's shell, no colour.
+const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOCK_')));
+childEnv.NO_COLOR = '1';
+
+class CommandFailed extends Error {}
+
+/** Runs `node ...args` once and returns its wall time in ms; a non-zero exit throws. */
+function timeNode(cmd) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(NODE, cmd.args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.error !== undefined || result.status !== 0) {
+    const how = result.error !== undefined ? result.error.message : result.signal !== null ? `signal ${result.signal}` : `exit code ${result.status}`;
+    throw new CommandFailed(
+      `${cmd.label} failed (${how}): node ${cmd.args.join(' ')}\n` +
+        `--- stdout ---\n${String(result.stdout ?? '').slice(-2000)}\n--- stderr ---\n${String(result.stderr ?? '').slice(-2000)}`,
+    );
+  }
+  if (cmd.expectStdout !== undefined && !cmd.expectStdout.test(String(result.stdout))) {
+    throw new CommandFailed(`${cmd.label}: unexpected output from node ${cmd.args.join(' ')}:\n${String(result.stdout)}${String(result.stderr)}`);
+  }
+  return ms;
+}
+
+/**
+ * Interleaved A/B timing: each round runs both commands, alternating which goes first
+ * (A B, B A, A B, ...) so drift in machine load and any first/second-position effect fall
+ * on both equally. `subject` may be run without a baseline.
+ */
+function interleave(baseline, subject, runs, warmup = WARMUP) {
+  const a = [];
+  const b = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const order = i % 2 === 0 ? [baseline, subject] : [subject, baseline];
+    for (const cmd of order) {
+      if (cmd === undefined) continue;
+      const ms = timeNode(cmd);
+      if (i >= warmup) (cmd === baseline ? a : b).push(ms);
+    }
+  }
+  return { baseline: a, subject: b };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+const figures = [];
+
+function addFigure({ id, name, subject, baseline, samples, baseSamples, target, extra, busy }) {
+  const s = stats(samples);
+  const b = baseSamples !== undefined ? stats(baseSamples) : undefined;
+  const ratio = b !== undefined ? Math.round((s.median / b.median) * 1000) / 1000 : null;
+  const measured = target.kind === 'ratio' ? ratio : s.median;
+  figures.push({
+    id,
+    name,
+    command: subject,
+    unit: 'ms',
+    subject: s,
+    baseline: b !== undefined ? { command: baseline, ...b } : null,
+    ratio,
+    target: { ...target, text: target.kind === 'ratio' ? `<= ${target.value}x` : `< ${target.value} ms` },
+    meets: target.kind === 'ratio' ? measured <= target.value : measured < target.value,
+    ratio_of_mins: b !== undefined ? Math.round((s.min / b.min) * 1000) / 1000 : null,
+    cpu_busy_pct_before: busy ?? null,
+    ...(extra !== undefined ? extra : {}),
+  });
+}
+
+function progress(text) {
+  process.stderr.write(`  ${text}\n`);
+}
+
+/** Share of all CPUs busy over `ms` (from /proc/stat), or null where there is no /proc. */
+function cpuBusy(ms) {
+  const read = () => {
+    try {
+      const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+      const idle = (f[3] ?? 0) + (f[4] ?? 0);
+      return { idle, total: f.reduce((a, b) => a + b, 0) };
+    } catch {
+      return null;
+    }
+  };
+  const a = read();
+  if (a === null) return null;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const b = read();
+  const total = b.total - a.total;
+  return total > 0 ? Math.round((1 - (b.idle - a.idle) / total) * 1000) / 10 : 0;
+}
+
+// Before each figure, wait (within a budget) for the machine to be quiet: other work on the
+// same cores inflates both sides of a ratio, but not equally. What was seen is recorded.
+const QUIET_PCT = 25;
+let quietBudgetMs = Number.parseInt(option('--quiet-wait', '30'), 10) * 1000;
+function waitQuiet() {
+  let busy = cpuBusy(500);
+  while (busy !== null && busy > QUIET_PCT && quietBudgetMs > 0) {
+    quietBudgetMs -= 1000;
+    busy = cpuBusy(1000);
+  }
+  if (busy !== null && busy > QUIET_PCT) progress(`warning: CPU ${busy}% busy before this figure; it will be noisy`);
+  return busy;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')) || !existsSync(path.join(ROOT, 'dist', 'jobfile', 'load.js'))) {
+  console.error('bench: dist/ is missing; build first (npm run build, or npm run bench which builds)');
+  process.exit(1);
+}
+
+const TMP = mkdtempSync(path.join(os.tmpdir(), 'tock-bench-'));
+const cleanup = () => {
+  if (flag('--keep')) console.error(`bench: kept ${TMP}`);
+  else rmSync(TMP, { recursive: true, force: true });
+};
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+
+const started = Date.now();
+const loadBefore = os.loadavg();
+let exitCode = 0;
+try {
+  if (loadBefore[0] > os.cpus().length * 0.5) {
+    console.error(`bench: warning: load average is ${loadBefore[0].toFixed(2)} on ${os.cpus().length} CPUs; figures will be noisy`);
+  }
+  let busy;
+  const nodeE0 = { label: 'node -e 0', args: ['-e', '0'] };
+  const display = (cmd) => (cmd.args[0] === '-e' ? `node ${cmd.args.join(' ')}` : `node ${cmd.args.map((a) => (a.startsWith(ROOT) ? path.relative(ROOT, a) : a)).join(' ')}`);
+
+  // 1a. Cold start: --version.
+  busy = waitQuiet();
+  progress(`cold start: tock --version vs node -e 0 (${RUNS} runs each after ${WARMUP} warm-ups)`);
+  const version = { label: 'tock --version', args: [TOCK, '--version'], expectStdout: /^\d+\.\d+\.\d+/ };
+  let r = interleave(nodeE0, version, RUNS);
+  addFigure({
+    id: 'cold-start-version',
+    name: 'cold start: tock --version',
+    subject: display(version),
+    baseline: display(nodeE0),
+    samples: r.subject,
+    baseSamples: r.baseline,
+    target: { kind: 'ratio', value: 1.3 },
+    busy,
+  });
+
+  // 1b. Cold start: validate examples/pipeline.yaml.
+  busy = waitQuiet();
+  progress(`cold start: tock validate -f examples/pipeline.yaml vs node -e 0 (${RUNS} runs each)`);
+  const validateState = path.join(TMP, 'validate-state');
+  const validate = {
+    label: 'tock validate (pipeline.yaml)',
+    args: [TOCK, 'validate', '-f', path.join(ROOT, 'examples', 'pipeline.yaml'), '--state-dir', validateState],
+    expectStdout: /^ok: \d+ jobs/m,
+  };
+  r = interleave(nodeE0, validate, RUNS);
+  addFigure({
+    id: 'cold-start-validate',
+    name: 'cold start: tock validate pipeline.yaml',
+    subject: display(validate).replaceAll(TMP, '<tmp>'),
+    baseline: display(nodeE0),
+    samples: r.subject,
+    baseSamples: r.baseline,
+    target: { kind: 'ratio', value: 1.6 },
+    busy,
+  });
+
+  // 2. Run overhead: a no-op job vs. a Node process that runs `true` through execa.
+  busy = waitQuiet();
+  progress(`run overhead: tock run noop vs node bench/baseline-execa-true.mjs (${RUNS} runs each)`);
+  const noopFile = path.join(TMP, 'noop.yaml');
+  const runState = path.join(TMP, 'state');
+  writeFileSync(noopFile, 'version: 1\njobs:\n  noop:\n    command: ["true"]\n    schedule: "@daily"\n    concurrency: allow\n');
+  const run = { label: 'tock run noop', args: [TOCK, 'run', 'noop', '-f', noopFile, '--state-dir', runState] };
+  const execaTrue = { label: 'baseline-execa-true.mjs', args: [path.join(BENCH, 'baseline-execa-true.mjs')] };
+  r = interleave(execaTrue, run, RUNS);
+  const ledgerDir = path.join(runState, 'ledger');
+  const ledgerRecords = existsSync(ledgerDir)
+    ? readdirSync(ledgerDir).reduce((n, f) => n + readFileSync(path.join(ledgerDir, f), 'utf8').split('\n').filter(Boolean).length, 0)
+    : 0;
+  const runStats = stats(r.subject);
+  const baseStats = stats(r.baseline);
+  addFigure({
+    id: 'run-overhead',
+    name: 'run overhead: tock run noop',
+    subject: display(run).replaceAll(TMP, '<tmp>'),
+    baseline: display(execaTrue),
+    samples: r.subject,
+    baseSamples: r.baseline,
+    target: { kind: 'ratio', value: 1.4 },
+    busy,
+    extra: {
+      overhead_ms: Math.round((runStats.median - baseStats.median) * 1000) / 1000,
+      note: `one state dir reused by every run (steady state); after ${WARMUP + RUNS} runs the ledger held ${ledgerRecords} records`,
+    },
+  });
+
+  // 3a. Validation of a 1,000-job jobfile, end to end.
+  const big = generateJobfile(BIG_JOBS);
+  const bigFile = path.join(TMP, 'big.yaml');
+  writeFileSync(bigFile, big.text);
+  busy = waitQuiet();
+  progress(`validate ${big.jobs} jobs (${big.text.split('\n').length - 1} lines) end to end vs node -e 0 (${BIG_RUNS} runs each)`);
+  const validateBig = {
+    label: 'tock validate (big.yaml)',
+    args: [TOCK, 'validate', '-f', bigFile, '--state-dir', validateState],
+    expectStdout: new RegExp(`^ok: ${big.jobs} jobs`, 'm'),
+  };
+  r = interleave(nodeE0, validateBig, BIG_RUNS, 2);
+  addFigure({
+    id: 'validate-1000-cli',
+    name: `validate ${big.jobs} jobs (CLI, end to end)`,
+    subject: display(validateBig).replaceAll(TMP, '<tmp>'),
+    baseline: display(nodeE0),
+    samples: r.subject,
+    baseSamples: r.baseline,
+    target: { kind: 'ms', value: 300 },
+    busy,
+    extra: { jobfile: { jobs: big.jobs, pipelines: big.pipelines, bytes: Buffer.byteLength(big.text), lines: big.text.split('\n').length - 1 } },
+  });
+
+  // 3b. validateText in this process (no Node start-up, no module loading).
+  busy = waitQuiet();
+  progress(`validateText of ${big.jobs} jobs in-process (${INPROC_RUNS} iterations after ${WARMUP} warm-ups)`);
+  const importStart = process.hrtime.bigint();
+  const { validateText } = await import(pathToFileURL(path.join(ROOT, 'dist', 'jobfile', 'load.js')).href);
+  const importMs = Number(process.hrtime.bigint() - importStart) / 1e6;
+  const inproc = [];
+  let firstCallMs;
+  for (let i = 0; i < WARMUP + INPROC_RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    const result = validateText(big.text, bigFile);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (result.ok !== true) {
+      const first = (result.diagnostics ?? []).slice(0, 5).map((d) => `${d.path}: ${d.message}`).join('\n');
+      throw new CommandFailed(`validateText(big.yaml) returned ok: false:\n${first}`);
+    }
+    if (result.jobfile.jobs.size !== big.jobs) throw new CommandFailed(`validateText found ${result.jobfile.jobs.size} jobs, expected ${big.jobs}`);
+    if (i === 0) firstCallMs = ms;
+    if (i >= WARMUP) inproc.push(ms);
+  }
+  addFigure({
+    id: 'validate-1000-inprocess',
+    name: `validateText ${big.jobs} jobs (in-process)`,
+    subject: 'validateText(text, file) from dist/jobfile/load.js',
+    baseline: undefined,
+    samples: inproc,
+    baseSamples: undefined,
+    target: { kind: 'ms', value: 300 },
+    busy,
+    extra: {
+      first_import_ms: Math.round(importMs * 1000) / 1000,
+      first_call_ms: Math.round(firstCallMs * 1000) / 1000,
+      note: 'no baseline: absolute time with a warm JIT; first_call_ms is the cold first call, closest to what the CLI pays',
+    },
+  });
+
+  // Optional: what each import costs in a fresh process.
+  let breakdown;
+  if (flag('--breakdown')) breakdown = importBreakdown();
+
+  // ------------------------------------------------------------------------------------------
+  // Report
+  const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
+  const rows = figures.map((f) => [
+    f.name,
+    fmt(f.subject.median),
+    `${fmt(f.subject.min)}/${fmt(f.subject.p90)}/${fmt(f.subject.max)}`,
+    f.baseline ? f.baseline.command.replace(/^node bench\//, '') : '(none)',
+    f.baseline ? fmt(f.baseline.median) : '-',
+    f.ratio !== null ? `${fmt(f.ratio, 2)}x` : '-',
+    f.target.text,
+    f.meets ? 'yes' : 'NO',
+  ]);
+  const header = ['figure', 'median ms', 'min/p90/max', 'baseline', 'base med ms', 'ratio', 'target', 'meets target'];
+  printTable(header, rows);
+  const over = figures.find((f) => f.id === 'run-overhead');
+  console.log(`\nrun overhead: tock run noop median ${fmt(over.subject.median)} ms, execa floor ${fmt(over.baseline.median)} ms, +${fmt(over.overhead_ms)} ms (${over.note})`);
+  const bigFig = figures.find((f) => f.id === 'validate-1000-cli');
+  console.log(`validate ${big.jobs} jobs: CLI ${fmt(bigFig.subject.median)} ms end to end (node -e 0: ${fmt(bigFig.baseline.median)} ms); validateText alone ${fmt(figures.at(-1).subject.median)} ms warm, ${fmt(figures.at(-1).first_call_ms)} ms on its first (cold) call`);
+  if (breakdown !== undefined) {
+    console.log('\nimport() cost in a fresh process (ms, median; includes everything the module imports):');
+    printTable(['module', 'median ms', 'min', 'max'], breakdown.map((b) => [b.module, fmt(b.median), fmt(b.min), fmt(b.max)]));
+  }
+
+  const loadAfter = os.loadavg();
+  const cpus = os.cpus();
+  const doc = {
+    date: new Date(started).toISOString(),
+    duration_s: Math.round((Date.now() - started) / 100) / 10,
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpus: cpus.length,
+    cpu_model: cpus[0]?.model ?? 'unknown',
+    loadavg: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadAfter.map((x) => Math.round(x * 100) / 100) },
+    tock_version: JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version,
+    method: {
+      runs: RUNS,
+      warmup: WARMUP,
+      big_validate_runs: BIG_RUNS,
+      in_process_iterations: INPROC_RUNS,
+      timing: 'wall time of child_process.spawnSync(process.execPath, ...) via process.hrtime.bigint(); baseline and subject alternate, swapping order every round',
+      percentiles: 'linear interpolation between closest ranks',
+    },
+    figures,
+    ...(breakdown !== undefined ? { import_breakdown: breakdown } : {}),
+  };
+  writeFileSync(RESULTS, `${JSON.stringify(doc, null, 2)}\n`);
+  console.log(`\nnode ${process.version}, ${cpus.length} CPUs (${doc.cpu_model}), load ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}, ${doc.duration_s} s; wrote ${path.relative(process.cwd(), RESULTS) || RESULTS}`);
+} catch (error) {
+  if (error instanceof CommandFailed) {
+    console.error(`\nbench: ${error.message}\nbench: a command failed, so the figures would be meaningless; no results written.`);
+    exitCode = 1;
+  } else {
+    throw error;
+  }
+} finally {
+  cleanup();
+}
+process.exitCode = exitCode;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function printTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
+  const numeric = (i) => rows.every((row) => /^[-\d.x/ ]+$|^-$/.test(String(row[i])));
+  const line = (cells) => cells.map((c, i) => (numeric(i) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ').trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+/**
+ * Time `await import(X)` inside a fresh Node process for each dependency and each dist entry
+ * point, in isolation (so each figure includes everything X imports, and shared modules are
+ * counted in every figure that loads them). Node's own start-up is excluded.
+ */
+function importBreakdown() {
+  const modules = [
+    'commander', 'chalk', 'yaml', 'luxon', 'cron-parser', 'proper-lockfile', 'execa',
+    'dist/cli/commands/validate.js', 'dist/cli/commands/run.js', 'dist/jobfile/load.js', 'dist/jobfile/validate-shape.js',
+    'dist/schedule/parse.js', 'dist/engine/executor.js', 'dist/ledger/store.js', 'dist/io/file-locks.js', 'dist/io/host.js',
+    'dist/io/spawner.js',
+  ];
+  const runs = 7;
+  const empty = path.join(TMP, 'empty.mjs');
+  writeFileSync(empty, 'export {};\n');
+  modules.unshift(empty);
+  progress(`import breakdown: ${modules.length} modules x ${runs} fresh processes`);
+  const script =
+    'const t=process.hrtime.bigint();await import(process.argv[1]);' +
+    'process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));';
+  const out = [];
+  for (const m of modules) {
+    const spec = m === empty ? pathToFileURL(empty).href : m.startsWith('dist/') ? pathToFileURL(path.join(ROOT, m)).href : m;
+    const samples = [];
+    for (let i = 0; i < runs + 1; i++) {
+      const res = spawnSync(NODE, ['--input-type=module', '-e', script, spec], { cwd: ROOT, env: childEnv, encoding: 'utf8' });
+      if (res.status !== 0) throw new CommandFailed(`import(${m}) failed:\n${res.stderr}`);
+      if (i > 0) samples.push(Number(res.stdout));
+    }
+    const s = stats(samples);
+    out.push({ module: m === empty ? '(an empty .mjs: the fixed cost of a first import)' : m, median: s.median, min: s.min, max: s.max, p90: s.p90 });
+  }
+  return out;
+}
