@@ -1,5 +1,3 @@
-import { DateTime } from 'luxon';
-
 import type { TemplateValues } from '../jobfile/templates.js';
 
 /** ISO 8601 in UTC, to the millisecond: how every time is written in the ledger. */
@@ -7,16 +5,33 @@ export function isoUtc(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+// One formatter per zone: building one wakes ICU, which costs more than the whole rest of a run.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * An instant as local ISO 8601 in `zone` with its offset, to the second:
+ * `2026-11-21T11:15:00+09:00`, or `...Z` in UTC.
+ */
+export function isoInZone(ms: number, zone: string): string {
+  if (zone === 'UTC' || zone === 'Etc/UTC') return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  let format = formatters.get(zone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset',
+    });
+    formatters.set(zone, format);
+  }
+  const parts: Record<string, string> = {};
+  for (const part of format.formatToParts(ms)) parts[part.type] = part.value;
+  // longOffset reads "GMT+09:00", or plain "GMT" at offset zero.
+  const offset = (parts.timeZoneName ?? 'GMT').replace('GMT', '') || '+00:00';
+  return `${parts.year ?? ''}-${parts.month ?? ''}-${parts.day ?? ''}T${parts.hour ?? ''}:${parts.minute ?? ''}:${parts.second ?? ''}${offset}`;
+}
+
 /** The template values and `TOCK_*` date variables for one attempt, in the job's zone. */
 export function templateValues(job: string, zone: string, logicalMs: number, runId: string, attempt: number): TemplateValues {
-  const local = DateTime.fromMillis(logicalMs, { zone });
-  const ds = local.toISODate() ?? '';
-  return {
-    ds,
-    ds_nodash: ds.replaceAll('-', ''),
-    ts: local.toISO({ suppressMilliseconds: true }) ?? '',
-    job,
-    run_id: runId,
-    attempt: String(attempt),
-  };
+  const ts = isoInZone(logicalMs, zone);
+  const ds = ts.slice(0, 10);
+  return { ds, ds_nodash: ds.replaceAll('-', ''), ts, job, run_id: runId, attempt: String(attempt) };
 }

@@ -76,7 +76,7 @@ function checkValue(field: Field, node: Node | null, keyNode: Node | null, path:
   switch (type.kind) {
     case 'string':
       if (typeof scalar !== 'string' || scalar === '') return fail('wrong-type', 'a non-empty string', 'write a string; quote it if it looks like a number');
-      if (type.pattern !== undefined && !new RegExp(type.pattern).test(scalar)) fail('bad-value', `a string matching ${type.pattern}`, 'rename it');
+      if (type.pattern !== undefined && !compiled(type.pattern).test(scalar)) fail('bad-value', `a string matching ${type.pattern}`, 'rename it');
       if (path.endsWith('wait_for.path')) checkTemplates(node as Node, scalar, path, out);
       return;
     case 'command':
@@ -146,7 +146,7 @@ function checkJobs(node: Node | null, at: Node | null, path: string, out: Out): 
       'add at least one job under "jobs:", e.g. "hello: { schedule: \'@hourly\', command: echo hi }"'));
     return;
   }
-  const pattern = new RegExp(JOB_NAME_PATTERN);
+  const pattern = compiled(JOB_NAME_PATTERN);
   for (const pair of node.items) {
     const name = keyOf(pair);
     const keyNode = pair.key as Node | null;
@@ -197,7 +197,7 @@ function checkList(item: 'job-name' | 'lock-name' | 'exit-code', node: Node | nu
     const value = isScalar(entry) ? entry.value : undefined;
     const ok = item === 'exit-code'
       ? typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255
-      : typeof value === 'string' && new RegExp(item === 'job-name' ? JOB_NAME_PATTERN : LOCK_NAME_PATTERN).test(value);
+      : typeof value === 'string' && compiled(item === 'job-name' ? JOB_NAME_PATTERN : LOCK_NAME_PATTERN).test(value);
     if (!ok) {
       out.push(diag(item === 'exit-code' ? 'bad-value' : 'wrong-type', `${path}[${i}]`, entry,
         `expected ${item === 'exit-code' ? 'an exit code from 0 to 255' : 'a name'}, got ${describeNode(entry)}`,
@@ -211,7 +211,7 @@ function checkEnv(node: Node | null, at: Node | null, path: string, out: Out): v
     out.push(diag('wrong-type', path, at, `expected a mapping of variable names to values, got ${describeNode(node)}`, 'write env: { NAME: value }'));
     return;
   }
-  const namePattern = new RegExp(ENV_NAME_PATTERN);
+  const namePattern = compiled(ENV_NAME_PATTERN);
   for (const pair of node.items) {
     const name = keyOf(pair);
     const keyNode = pair.key as Node | null;
@@ -264,6 +264,18 @@ function checkTemplates(node: Node, text: string, path: string, out: Out): void 
     out.push(diag('unknown-template', path, node, `expected a template variable (${TEMPLATE_VARIABLES.join(', ')}), got "{{ ${name} }}"`,
       guess !== undefined ? `did you mean "{{ ${guess} }}"?` : 'use one of the template variables, or an environment variable like $TOCK_DS'));
   }
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** A pattern compiled once, not once per field of a 1,000-job file. */
+function compiled(pattern: string): RegExp {
+  let regex = patterns.get(pattern);
+  if (regex === undefined) {
+    regex = new RegExp(pattern);
+    patterns.set(pattern, regex);
+  }
+  return regex;
 }
 
 function keyOf(pair: Pair): string | undefined {

@@ -1,7 +1,6 @@
-import { CronExpressionParser } from 'cron-parser';
-
 import { parseDuration } from '../jobfile/duration.js';
 import { closest } from '../util/suggest.js';
+import { CRON_FIELDS, checkField } from './cron-fields.js';
 
 /** A job's schedule after parsing: a cron expression (always 6 fields here) or a fixed interval. */
 export type Schedule =
@@ -21,12 +20,6 @@ const MACROS: Readonly<Record<string, string>> = {
   '@midnight': '0 0 0 * * *',
   '@hourly': '0 0 * * * *',
 };
-
-const FIELD_NAMES = ['second', 'minute', 'hour', 'day of month', 'month', 'day of week'] as const;
-// Plain cron syntax only: numbers, names, `*`, ranges, steps and lists. cron-parser also takes
-// Quartz extensions (L, W, #, H, ?) that cron, systemd and Kubernetes do not, so they are refused.
-const FIELD_SYNTAX = /^(\*|[0-9a-z]+(-[0-9a-z]+)?)(\/\d+)?(,(\*|[0-9a-z]+(-[0-9a-z]+)?)(\/\d+)?)*$/i;
-const NAMES = /^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|sun|mon|tue|wed|thu|fri|sat)$/i;
 
 const CRON_FIX = 'write 5 fields (minute hour day-of-month month day-of-week) like "15 2 * * *", 6 with seconds first, a macro like @daily, or @every 10m';
 
@@ -53,25 +46,22 @@ export function parseSchedule(text: string): ScheduleParse {
     return { ok: false, expected: '5 or 6 cron fields', got: `${String(fields.length)} fields in ${JSON.stringify(trimmed)}`, fix: CRON_FIX };
   }
   const six = fields.length === 6 ? fields : ['0', ...fields];
+  const checked: string[] = [];
   for (const [i, field] of six.entries()) {
-    const name = FIELD_NAMES[i] ?? 'field';
-    const words = field.match(/[a-z]+/gi) ?? [];
-    if (!FIELD_SYNTAX.test(field) || words.some((w) => !NAMES.test(w))) {
-      const quartz = /[LW#?H]/.test(field) && !NAMES.test(field);
+    const spec = CRON_FIELDS[i] as (typeof CRON_FIELDS)[number];
+    const check = checkField(field, spec);
+    if (!check.ok) {
+      const quartz = /[#?]/.test(field) || /(^|[\d,/-])[LWH]($|[\d,/#-])/i.test(field);
       return {
         ok: false,
-        expected: `a ${name} field of numbers, names, *, ranges, steps or lists`,
+        expected: `${spec.name === 'hour' ? 'an' : 'a'} ${spec.name} field of numbers, names, *, ranges, steps or lists (${check.problem})`,
         got: `${JSON.stringify(field)} in ${JSON.stringify(trimmed)}`,
         fix: quartz ? `L, W, #, ? and H are Quartz extensions that cron, systemd and Kubernetes do not read; ${CRON_FIX}` : CRON_FIX,
       };
     }
+    checked.push(check.text);
   }
-  const expression = six.join(' ');
-  try {
-    CronExpressionParser.parse(expression, { tz: 'UTC' });
-  } catch (error) {
-    return { ok: false, expected: `a valid cron expression (${describeCronError(error)})`, got: JSON.stringify(trimmed), fix: CRON_FIX };
-  }
+  const expression = checked.join(' ');
   return { ok: true, schedule: { kind: 'cron', text: trimmed, expression } };
 }
 
@@ -89,24 +79,24 @@ function parseEvery(text: string): ScheduleParse {
   return { ok: true, schedule: { kind: 'every', text, everyMs: ms } };
 }
 
-function describeCronError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const range = /got value (\S+) expected range (\S+)/.exec(message);
-  if (range) return `${range[1] ?? '?'} is outside ${range[2] ?? 'the range'}`;
-  return message.toLowerCase();
-}
-
 /** A known zone spelled like `zone`, for a "did you mean". */
 export function closestZone(zone: string): string | undefined {
   return closest(zone, Intl.supportedValuesOf('timeZone'));
 }
 
-/** True when the IANA zone is known to this Node.js (its ICU data). */
+const knownZones = new Map<string, boolean>([['UTC', true]]);
+
+/** True when the IANA zone is known to this Node.js (its ICU data). Cached: ICU is slow to wake. */
 export function isKnownZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    knownZones.set(zone, known);
   }
+  return known;
 }

@@ -13,6 +13,17 @@ describe('parseSchedule', () => {
     }
   });
 
+  it('accepts what cron accepts that cron-parser would refuse: overlapping lists are listed once each', () => {
+    expect(parseSchedule('0 0 * * 0,7')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * 0,7' } });
+    expect(parseSchedule('1-5/2,3 0 * * *')).toMatchObject({ ok: true, schedule: { expression: '0 1,3,5 0 * * *' } });
+  });
+
+  it('refuses backwards ranges and zero steps, naming the field', () => {
+    expect(parseSchedule('0 5-1 * * *')).toMatchObject({ ok: false, expected: expect.stringMatching(/hour field .*the range 5-1 runs backwards/) as unknown });
+    expect(parseSchedule('*/0 * * * *')).toMatchObject({ ok: false, expected: expect.stringMatching(/minute field .*a step of 0/) as unknown });
+    expect(parseSchedule('0 0 * 13 *')).toMatchObject({ ok: false, expected: expect.stringMatching(/month field .*13 is outside 1-12/) as unknown });
+  });
+
   it('maps the macros to cron', () => {
     expect(parseSchedule('@daily')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * *' } });
     expect(parseSchedule('@midnight')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * *' } });

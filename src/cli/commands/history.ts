@@ -29,7 +29,7 @@ export async function historyCommand(job: string | undefined, options: HistoryOp
   if (options.outcome !== undefined && !OUTCOMES.includes(options.outcome)) {
     throw new UserError('usage', `--outcome: expected one of ${OUTCOMES.join(', ')}, got "${options.outcome}"`);
   }
-  const since = options.since === undefined ? undefined : new Date(parseTime(options.since, jobfile.timezone, '--since')).toISOString();
+  const since = options.since === undefined ? undefined : new Date(await parseTime(options.since, jobfile.timezone, '--since')).toISOString();
   const jobs = job !== undefined ? [job] : ledger.jobs();
   const runs = newestFirst(jobs.flatMap((j) => foldRuns(ledger.events(j))))
     .filter((r) => since === undefined || r.started_at >= since)

@@ -27,7 +27,7 @@ export async function runCommand(names: string[], options: RunOptions): Promise<
   const jobfile = loadForCommand(options, process.env);
   const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
   // The logical time is shared by every run of this invocation; whole seconds read better in logs.
-  const logicalMs = options.at === undefined ? Math.floor(Date.now() / 1000) * 1000 : parseTime(options.at, jobfile.timezone, '--at');
+  const logicalMs = options.at === undefined ? Math.floor(Date.now() / 1000) * 1000 : await parseTime(options.at, jobfile.timezone, '--at');
   const ledger = new LedgerStore(path.join(stateDir, 'ledger'));
   const plan = planRuns(jobfile, names, {
     upstream: options.upstream === true,
