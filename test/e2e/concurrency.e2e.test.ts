@@ -1,12 +1,12 @@
 // SPEC 4 "Overlap and locks" and the `run` exit codes of SPEC 6, on real processes: several
 // `tock run` processes share one state dir, as shell invocations and the daemon do.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { Result, RunRecordLike } from '../helpers/rig.js';
-import { FIXTURE_BIN, Rig, alive, waitFor } from '../helpers/rig.js';
+import { FIXTURE_BIN, liveGroupMembers, Rig, alive, waitFor } from '../helpers/rig.js';
 
 const INTERVAL = path.join(FIXTURE_BIN, 'conc-interval.sh');
 const BARRIER = path.join(FIXTURE_BIN, 'conc-barrier.sh');
@@ -74,28 +74,6 @@ function expectNoOverlap(list: readonly Interval[]): void {
     if (before === undefined || after === undefined) throw new Error('unreachable');
     expect(after.start, `run ${after.run} started before run ${before.run} ended`).toBeGreaterThanOrEqual(before.end);
   }
-}
-
-/**
- * Live (non-zombie) processes in a process group, from /proc. A killed job's orphaned children
- * are reparented to PID 1, which may take a while to reap them, so `kill(-pgid, 0)` alone would
- * still see the dead.
- */
-function liveGroupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') members.push(Number(entry));
-  }
-  return members;
 }
 
 function describeResult(result: Result): string {

@@ -1,6 +1,6 @@
 // `tock run` end to end: the built CLI, real processes, real files, real signals.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { RunRecordLike } from '../helpers/rig.js';
-import { Rig, waitFor } from '../helpers/rig.js';
+import { liveGroupMembers, Rig, running, waitFor } from '../helpers/rig.js';
 
 const rigs: Rig[] = [];
 function rig(yaml: string): Rig {
@@ -19,31 +19,6 @@ function rig(yaml: string): Rig {
 afterEach(() => {
   for (const r of rigs.splice(0)) r.cleanup();
 });
-
-/** The process state letter from /proc (R, S, Z, ...), or undefined when there is no such process. */
-function procStat(pid: number): { state: string; pgrp: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] ?? '', pgrp: Number(fields[2]) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** True while the process exists and is not a zombie (PID 1 here may never reap orphans). */
-function running(pid: number): boolean {
-  const stat = procStat(pid);
-  return stat !== undefined && stat.state !== 'Z';
-}
-
-/** Live (non-zombie) processes in a process group. */
-function groupMembers(pgid: number): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    const stat = procStat(pid);
-    return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z';
-  });
-}
 
 const ms = (iso: string): number => Date.parse(iso);
 
@@ -235,7 +210,7 @@ describe('tock run: timeouts, deadlines and signals', () => {
       const event = r.ledger('sleeper').find((e) => e.type === 'attempt-started');
       return typeof event?.pid === 'number' ? event.pid : undefined;
     }, 10_000, 'the attempt to start');
-    expect(groupMembers(pgid).length).toBeGreaterThan(0);
+    expect(liveGroupMembers(pgid).length).toBeGreaterThan(0);
     const sent = Date.now();
     child.kill('SIGINT');
     const result = await done;
@@ -243,7 +218,7 @@ describe('tock run: timeouts, deadlines and signals', () => {
     expect(result.code, result.stderr).toBe(1);
     const run = only(r, 'sleeper');
     expect(run.outcome).toBe('killed');
-    await waitFor(() => (groupMembers(pgid).length === 0 ? true : undefined), 3000, `process group ${String(pgid)} to be gone`);
+    await waitFor(() => (liveGroupMembers(pgid).length === 0 ? true : undefined), 3000, `process group ${String(pgid)} to be gone`);
   });
 });
 

@@ -130,3 +130,32 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** A process's state letter (R, S, Z...) and group from /proc, or undefined when it is gone. */
+function procStat(pid: number): { state: string; pgrp: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', pgrp: Number(fields[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True while the process exists and is not a zombie. PID 1 on these machines may never reap
+ * orphans, so a killed job's processes can linger as zombies that `kill(pid, 0)` still sees.
+ */
+export function running(pid: number): boolean {
+  const stat = procStat(pid);
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+}
+
+/** Live (non-zombie) processes in a process group (Linux /proc). */
+export function liveGroupMembers(pgid: number): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+    const stat = procStat(pid);
+    return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X';
+  });
+}
