@@ -1,14 +1,16 @@
-// tock's benchmark: start-up, run overhead and large-jobfile validation, each as a ratio
-// against a baseline measured in the same run (see bench/README.md).
+// tock's benchmark: start-up, run overhead, large-jobfile validation and the ledger at
+// 1,000,000 runs, each as a ratio against a baseline measured in the same run (see bench/README.md).
 //
 //   npm run bench                      (builds first)
-//   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S]
+//   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S] [--ledger-runs N | --no-ledger]
 //
 // --runs N      timed runs per process figure (default 30; at least 5)
 // --breakdown   also time `import()` of each dependency and dist module in a fresh process
 // --keep        keep the temp dir (its path is printed) instead of deleting it
 // --quiet-wait S  before each figure wait while the CPUs are over 25% busy, at most S seconds
 //               in all (default 30)
+// --ledger-runs N  runs in the big generated ledger (default 1000000; bench/ledger.mjs)
+// --no-ledger   skip the ledger figures (they generate ~1.5 GB under the temp dir)
 //
 // Figures are reported, never enforced: missing a target does not fail the bench. A command
 // that exits non-zero does (exit 1), because its timings would be meaningless.
@@ -19,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { generateJobfile } from './gen-jobfile.mjs';
+import { ledgerFigures } from './ledger.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -40,6 +43,7 @@ const WARMUP = 5;
 const BIG_RUNS = Math.max(5, Math.round(RUNS / 2)); // validate of 1,000 jobs: ~15 runs
 const INPROC_RUNS = Math.max(5, Math.round((RUNS * 2) / 3)); // validateText in-process: ~20
 const BIG_JOBS = 1000;
+const LEDGER_RUNS = Math.max(1000, Number.parseInt(option('--ledger-runs', '1000000'), 10) || 1_000_000);
 
 // ---------------------------------------------------------------------------------------------
 // Statistics
@@ -88,6 +92,11 @@ function timeNode(cmd) {
   if (cmd.expectStdout !== undefined && !cmd.expectStdout.test(String(result.stdout))) {
     throw new CommandFailed(`${cmd.label}: unexpected output from node ${cmd.args.join(' ')}:\n${String(result.stdout)}${String(result.stderr)}`);
   }
+  // `check(stdout)` returns undefined when the output is right, else what is wrong with it.
+  const wrong = cmd.check?.(String(result.stdout));
+  if (wrong !== undefined) {
+    throw new CommandFailed(`${cmd.label}: ${wrong}\nfrom node ${cmd.args.join(' ')}:\n${String(result.stdout).slice(0, 4000)}${String(result.stderr).slice(0, 2000)}`);
+  }
   return ms;
 }
 
@@ -132,6 +141,32 @@ function addFigure({ id, name, subject, baseline, samples, baseSamples, target, 
     meets: target.kind === 'ratio' ? measured <= target.value : measured < target.value,
     ratio_of_mins: b !== undefined ? Math.round((s.min / b.min) * 1000) / 1000 : null,
     cpu_busy_pct_before: busy ?? null,
+    ...(extra !== undefined ? extra : {}),
+  });
+}
+
+/**
+ * A throughput figure (units a second, higher is better): `rates` are per-batch rates, `overall`
+ * is units / total time. The optional baseline is another writer measured in alternating batches;
+ * the ratio is overall / baseline overall (the share of the baseline's rate). The table shows
+ * the overall rates; results.json has the batches too.
+ */
+function addRateFigure({ id, name, unit, subject, rates, overall, units, ms, baseline, target, busy, extra }) {
+  const s = stats(rates);
+  const b = baseline !== undefined ? { command: baseline.command, ...stats(baseline.rates), overall: Math.round(baseline.overall), units: baseline.units, ms: Math.round(baseline.ms) } : null;
+  figures.push({
+    id,
+    name,
+    command: subject,
+    unit,
+    subject: { ...s, overall: Math.round(overall), units, ms: Math.round(ms) },
+    baseline: b,
+    ratio: b !== null ? Math.round((overall / baseline.overall) * 1000) / 1000 : null,
+    target: { ...target, text: `>= ${String(target.value)} ${unit}` },
+    meets: overall >= target.value,
+    ratio_of_mins: null,
+    cpu_busy_pct_before: busy ?? null,
+    ...(baseline?.label !== undefined ? { baseline_label: baseline.label } : {}),
     ...(extra !== undefined ? extra : {}),
   });
 }
@@ -248,9 +283,10 @@ try {
   const run = { label: 'tock run noop', args: [TOCK, 'run', 'noop', '-f', noopFile, '--state-dir', runState] };
   const execaTrue = { label: 'baseline-execa-true.mjs', args: [path.join(BENCH, 'baseline-execa-true.mjs')] };
   r = interleave(execaTrue, run, RUNS);
-  const ledgerDir = path.join(runState, 'ledger');
-  const ledgerRecords = existsSync(ledgerDir)
-    ? readdirSync(ledgerDir).reduce((n, f) => n + readFileSync(path.join(ledgerDir, f), 'utf8').split('\n').filter(Boolean).length, 0)
+  // The ledger is ledger/<job>/<YYYY-MM>.jsonl: count the noop job's lines (events, 4 a run).
+  const noopLedger = path.join(runState, 'ledger', 'noop');
+  const ledgerRecords = existsSync(noopLedger)
+    ? readdirSync(noopLedger).filter((f) => f.endsWith('.jsonl')).reduce((n, f) => n + readFileSync(path.join(noopLedger, f), 'utf8').split('\n').filter(Boolean).length, 0)
     : 0;
   const runStats = stats(r.subject);
   const baseStats = stats(r.baseline);
@@ -265,7 +301,7 @@ try {
     busy,
     extra: {
       overhead_ms: Math.round((runStats.median - baseStats.median) * 1000) / 1000,
-      note: `one state dir reused by every run (steady state); after ${WARMUP + RUNS} runs the ledger held ${ledgerRecords} records`,
+      note: `one state dir reused by every run (steady state); after ${WARMUP + RUNS} runs the ledger held ${ledgerRecords} lines`,
     },
   });
 
@@ -329,6 +365,15 @@ try {
     },
   });
 
+  // 4. The ledger at 1,000,000 runs: status, history, appending, bytes per run (bench/ledger.mjs).
+  let ledger;
+  if (!flag('--no-ledger')) {
+    ledger = await ledgerFigures({
+      TMP, TOCK, NODE, childEnv, figures, interleave, addFigure, addRateFigure, waitQuiet, progress, CommandFailed, display,
+      keep: flag('--keep'), ledgerRuns: LEDGER_RUNS, timedRuns: BIG_RUNS,
+    });
+  }
+
   // Optional: what each import costs in a fresh process.
   let breakdown;
   if (flag('--breakdown')) breakdown = importBreakdown();
@@ -336,22 +381,26 @@ try {
   // ------------------------------------------------------------------------------------------
   // Report
   const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
+  // Rate figures show their overall rate and per-batch min/p90/max instead of ms.
+  const rate = (x) => `${fmt(x, 0)}/s`;
   const rows = figures.map((f) => [
     f.name,
-    fmt(f.subject.median),
-    `${fmt(f.subject.min)}/${fmt(f.subject.p90)}/${fmt(f.subject.max)}`,
-    f.baseline ? f.baseline.command.replace(/^node bench\//, '') : '(none)',
-    f.baseline ? fmt(f.baseline.median) : '-',
+    f.unit === 'ms' ? fmt(f.subject.median) : rate(f.subject.overall),
+    f.unit === 'ms' ? `${fmt(f.subject.min)}/${fmt(f.subject.p90)}/${fmt(f.subject.max)}` : `${fmt(f.subject.min, 0)}/${fmt(f.subject.p90, 0)}/${fmt(f.subject.max, 0)}`,
+    f.baseline ? f.baseline_label ?? f.baseline.command.replace(/^node bench\//, '') : '(none)',
+    !f.baseline ? '-' : f.unit === 'ms' ? fmt(f.baseline.median) : rate(f.baseline.overall),
     f.ratio !== null ? `${fmt(f.ratio, 2)}x` : '-',
     f.target.text,
     f.meets ? 'yes' : 'NO',
   ]);
-  const header = ['figure', 'median ms', 'min/p90/max', 'baseline', 'base med ms', 'ratio', 'target', 'meets target'];
+  const header = ['figure', 'median', 'min/p90/max', 'baseline', 'base median', 'ratio', 'target', 'meets target'];
   printTable(header, rows);
   const over = figures.find((f) => f.id === 'run-overhead');
   console.log(`\nrun overhead: tock run noop median ${fmt(over.subject.median)} ms, execa floor ${fmt(over.baseline.median)} ms, +${fmt(over.overhead_ms)} ms (${over.note})`);
   const bigFig = figures.find((f) => f.id === 'validate-1000-cli');
-  console.log(`validate ${big.jobs} jobs: CLI ${fmt(bigFig.subject.median)} ms end to end (node -e 0: ${fmt(bigFig.baseline.median)} ms); validateText alone ${fmt(figures.at(-1).subject.median)} ms warm, ${fmt(figures.at(-1).first_call_ms)} ms on its first (cold) call`);
+  const inprocFig = figures.find((f) => f.id === 'validate-1000-inprocess');
+  console.log(`validate ${big.jobs} jobs: CLI ${fmt(bigFig.subject.median)} ms end to end (node -e 0: ${fmt(bigFig.baseline.median)} ms); validateText alone ${fmt(inprocFig.subject.median)} ms warm, ${fmt(inprocFig.first_call_ms)} ms on its first (cold) call`);
+  if (ledger !== undefined) console.log(ledger.report.join('\n'));
   if (breakdown !== undefined) {
     console.log('\nimport() cost in a fresh process (ms, median; includes everything the module imports):');
     printTable(['module', 'median ms', 'min', 'max'], breakdown.map((b) => [b.module, fmt(b.median), fmt(b.min), fmt(b.max)]));
@@ -376,8 +425,10 @@ try {
       in_process_iterations: INPROC_RUNS,
       timing: 'wall time of child_process.spawnSync(process.execPath, ...) via process.hrtime.bigint(); baseline and subject alternate, swapping order every round',
       percentiles: 'linear interpolation between closest ranks',
+      ledger_runs: ledger !== undefined ? LEDGER_RUNS : null,
     },
     figures,
+    ...(ledger !== undefined ? { ledger: ledger.extras } : {}),
     ...(breakdown !== undefined ? { import_breakdown: breakdown } : {}),
   };
   writeFileSync(RESULTS, `${JSON.stringify(doc, null, 2)}\n`);

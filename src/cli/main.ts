@@ -4,10 +4,15 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 
 import { InternalError } from '../util/unreachable.js';
 import { UserError } from '../util/user-error.js';
+import type { GraphOptions } from './commands/graph.js';
 import type { HistoryOptions } from './commands/history.js';
+import type { LedgerOptions } from './commands/ledger.js';
 import type { LogsOptions } from './commands/logs.js';
+import type { NextOptions } from './commands/next.js';
 import type { RunOptions } from './commands/run.js';
+import type { StatusOptions } from './commands/status.js';
 import type { ValidateOptions } from './commands/validate.js';
+import type { WhyOptions } from './commands/why.js';
 import { EXIT } from './exit-codes.js';
 
 // Each command's module is imported only when that command runs: a `tock --version` or
@@ -64,6 +69,41 @@ common(program.command('logs'))
   .argument('[run_id]', 'the run (see `tock history JOB`)')
   .option('--follow', 'keep printing until the run ends')
   .action(async (job: string, runId: string | undefined, options: LogsOptions) => (await import('./commands/logs.js')).logsCommand(job, runId, options));
+
+common(program.command('status'))
+  .description('one row a job: schedule, running or not, last outcome, recent outcomes, next run')
+  .argument('[job...]', 'only these jobs')
+  .option('--json', 'print { jobs } as JSON')
+  .option('--prometheus <file>', 'write the metrics for node_exporter\'s textfile collector to FILE (atomically)')
+  .action(async (jobs: string[], options: StatusOptions) => (await import('./commands/status.js')).statusCommand(jobs, options));
+
+common(program.command('why'))
+  .description('the latest failure of a job: attempts, log tail, what it blocked, what changed since it last worked')
+  .argument('<job>', 'the job')
+  .option('--json', 'print the explanation as JSON')
+  .action(async (job: string, options: WhyOptions) => (await import('./commands/why.js')).whyCommand(job, options));
+
+common(program.command('next'))
+  .description('upcoming instants of each job, in its zone and UTC (jitter and the DST rule applied)')
+  .argument('[job...]', 'only these jobs')
+  .addOption(new Option('--count <n>', 'instants per job').default(5).argParser(positiveInt))
+  .option('--from <time>', 'list instants after this time instead of now')
+  .option('--json', 'print { jobs } as JSON')
+  .action(async (jobs: string[], options: NextOptions) => (await import('./commands/next.js')).nextCommand(jobs, options));
+
+common(program.command('graph'))
+  .description('the dependency graph')
+  .addOption(new Option('--format <format>', 'text, dot or mermaid').choices(['text', 'dot', 'mermaid']).default('text'))
+  .action(async (options: GraphOptions) => (await import('./commands/graph.js')).graphCommand(options));
+
+const ledger = program.command('ledger').description('verify or shrink the ledger');
+common(ledger.command('check'))
+  .description('report every line of the ledger that is not a whole event; exit 1 if any')
+  .action(async (options: LedgerOptions) => (await import('./commands/ledger.js')).ledgerCheckCommand(options));
+common(ledger.command('compact'))
+  .description('drop runs older than --keep (each job keeps its latest run and latest success) and their logs')
+  .requiredOption('--keep <duration>', 'how much history to keep, e.g. 90d')
+  .action(async (options: LedgerOptions & { keep: string }) => (await import('./commands/ledger.js')).ledgerCompactCommand(options));
 
 try {
   await program.parseAsync();

@@ -90,6 +90,7 @@ function skippedRun(deps: EngineDeps, options: ExecuteOptions, item: PlannedRun,
     log: deps.host.logPath(item.job.name, runId),
     host: deps.host.hostname,
     pid: deps.host.pid,
+    ...(deps.host.pidStart !== undefined ? { pid_start: deps.host.pidStart } : {}),
     job_hash: item.job.hash,
     jobfile_hash: options.jobfile.hash,
   };

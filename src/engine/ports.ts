@@ -88,6 +88,8 @@ export interface Ledger {
    * it in flight; returns the record written, or undefined when there was nothing to do.
    */
   recordInterrupted(job: string, runId: string, at: string, message: string): RunRecord | undefined;
+  /** Keeps a job's definition by its hash (once), so `why` can show what changed between runs. */
+  rememberDefinition(hash: string, definition: object): void;
 }
 
 export interface Account {
@@ -101,6 +103,8 @@ export interface Account {
 export interface Host {
   hostname: string;
   pid: number;
+  /** This process's start time, where the system says (Linux /proc). */
+  pidStart?: string;
   isRoot: boolean;
   /** tock's own environment, which jobs inherit. */
   baseEnv: Readonly<Record<string, string>>;

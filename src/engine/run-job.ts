@@ -34,6 +34,7 @@ export async function runJob(deps: EngineDeps, request: RunRequest): Promise<Run
     log: host.logPath(job.name, runId),
     host: host.hostname,
     pid: host.pid,
+    ...(host.pidStart !== undefined ? { pid_start: host.pidStart } : {}),
     job_hash: job.hash,
     jobfile_hash: request.jobfileHash,
   };
@@ -47,6 +48,7 @@ export async function runJob(deps: EngineDeps, request: RunRequest): Promise<Run
   if (!locks.ok) return finish(deps, request, undefined, start, [], locks, false);
   const leases = locks.leases;
   try {
+    deps.ledger.rememberDefinition(job.hash, job);
     deps.ledger.append({ v: 1, type: 'run-started', at: start.started_at, job: job.name, run: start });
     deps.emit({ type: 'run-started', run: start });
     let setup: RunSetup;

@@ -7,6 +7,7 @@ import type { Account, Host } from '../engine/ports.js';
 import type { EnvValue } from '../jobfile/types.js';
 import type { RunRecord } from '../ledger/records.js';
 import { ensureDir } from './ensure-dir.js';
+import { processStartTime } from './proc.js';
 
 // SPEC 2: a webhook gets 10 s to answer.
 const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -18,6 +19,7 @@ export function systemHost(stateDir: string, env: NodeJS.ProcessEnv): Host {
   return {
     hostname: hostname(),
     pid: process.pid,
+    ...withStart(processStartTime(process.pid)),
     isRoot: process.getuid?.() === 0,
     baseEnv,
     resolveEnv(value: EnvValue): string {
@@ -61,6 +63,10 @@ export function systemHost(stateDir: string, env: NodeJS.ProcessEnv): Host {
       }
     },
   };
+}
+
+function withStart(start: string | undefined): { pidStart?: string } {
+  return start === undefined ? {} : { pidStart: start };
 }
 
 /** Whether a user or group exists here (for `validate`'s warnings). */

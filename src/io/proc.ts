@@ -25,3 +25,16 @@ export function groupAlive(pgid: number): boolean {
     return false;
   }
 }
+
+/** True while `pid` runs and, when `start` is known, is the same process (not a reused pid). */
+export function processAlive(pid: number, start: string | undefined): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it exists, owned by someone else.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (start === undefined) return true;
+  const now = processStartTime(pid);
+  return now === undefined || now === start;
+}

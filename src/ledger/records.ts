@@ -55,13 +55,15 @@ export interface RunRecord {
   log: string;
   host: string;
   pid: number;
+  /** The tock process's start time (Linux clock ticks), so a reused pid is not taken for it. */
+  pid_start?: string;
   job_hash: string;
   jobfile_hash: string;
   hooks?: HookResult[];
 }
 
 /** What is known of a run when it starts: written before the first attempt spawns. */
-export type RunStart = Pick<RunRecord, 'run_id' | 'job' | 'logical_time' | 'trigger' | 'started_at' | 'log' | 'host' | 'pid' | 'job_hash' | 'jobfile_hash'>;
+export type RunStart = Pick<RunRecord, 'run_id' | 'job' | 'logical_time' | 'trigger' | 'started_at' | 'log' | 'host' | 'pid' | 'pid_start' | 'job_hash' | 'jobfile_hash'>;
 
 export const LEDGER_VERSION = 1;
 

@@ -47,6 +47,7 @@ export function parseSchedule(text: string): ScheduleParse {
   }
   const six = fields.length === 6 ? fields : ['0', ...fields];
   const checked: string[] = [];
+  const values: ReadonlySet<number>[] = [];
   for (const [i, field] of six.entries()) {
     const spec = CRON_FIELDS[i] as (typeof CRON_FIELDS)[number];
     const check = checkField(field, spec);
@@ -60,9 +61,31 @@ export function parseSchedule(text: string): ScheduleParse {
       };
     }
     checked.push(check.text);
+    values.push(check.values);
+  }
+  const impossible = impossibleDate(six, values);
+  if (impossible !== undefined) {
+    return { ok: false, expected: 'a day of month that exists in the months named', got: `${impossible} in ${JSON.stringify(trimmed)}`, fix: 'this schedule never runs; check the day and month fields' };
   }
   const expression = checked.join(' ');
   return { ok: true, schedule: { kind: 'cron', text: trimmed, expression } };
+}
+
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const MONTH_NAMES = ['', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * "30 February": a day-of-month that no named month has, with day-of-week unrestricted, never
+ * runs (cron would accept it and stay silent forever; cron-parser refuses it). With a restricted
+ * day-of-week cron ORs the two fields, so the schedule still runs on those weekdays.
+ */
+function impossibleDate(fields: readonly string[], values: readonly ReadonlySet<number>[]): string | undefined {
+  const [, , , , monthValues, ] = values;
+  const domValues = values[3];
+  if (domValues === undefined || monthValues === undefined || !(fields[5] ?? '*').startsWith('*')) return undefined;
+  for (const month of monthValues) for (const day of domValues) if (day <= (DAYS_IN_MONTH[month] ?? 31)) return undefined;
+  const days = [...domValues].join(',');
+  return `day ${days} of ${[...monthValues].map((m) => MONTH_NAMES[m] ?? String(m)).join(', ')}`;
 }
 
 function parseEvery(text: string): ScheduleParse {

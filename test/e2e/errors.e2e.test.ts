@@ -88,7 +88,7 @@ describe('usage errors', () => {
       const hints = expectCleanError(await runWithin(r, args), 2, /nojob/);
       expect(hints.join('\n')).toContain('hello');
     }
-    expect(existsSync(path.join(r.stateDir, 'ledger', 'nojob.jsonl'))).toBe(false);
+    expect(existsSync(path.join(r.stateDir, 'ledger', 'nojob'))).toBe(false);
   });
 
   it('a bad --at is exit 2 with a hint about the format', async () => {
@@ -155,7 +155,7 @@ describe('jobfile errors', () => {
     expect(result.stderr).toMatch(/tock\.yaml:6:\d+/); // the retries
     expect(result.stderr).toMatch(/^tock: error: .*nothing was run/m);
     expect(existsSync(path.join(r.dir, 'ran'))).toBe(false);
-    expect(existsSync(path.join(r.stateDir, 'ledger', 'bad.jsonl'))).toBe(false);
+    expect(existsSync(path.join(r.stateDir, 'ledger', 'bad'))).toBe(false);
     expect(r.logFiles('bad')).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // `tock run` end to end: the built CLI, real processes, real files, real signals.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -302,7 +302,7 @@ describe('tock run: templates, environment and secrets', () => {
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toBe(log);
 
-    const ledgerText = readFileSync(path.join(r.stateDir, 'ledger', 'tpl.jsonl'), 'utf8');
+    const ledgerText = r.ledgerText('tpl');
     expect(ledgerText).not.toContain(secret);
     expect(ledgerText).not.toContain('from-the-env');
   });
@@ -599,7 +599,10 @@ describe('tock run --json, history and logs', () => {
     // SPEC 1: the state dir is 0700, log and ledger files 0600.
     expect(statSync(r.stateDir).mode & 0o777).toBe(0o700);
     expect(statSync(run.log as string).mode & 0o777).toBe(0o600);
-    expect(statSync(path.join(r.stateDir, 'ledger', 'quiet.jsonl')).mode & 0o777).toBe(0o600);
+    const segments = readdirSync(path.join(r.stateDir, 'ledger', 'quiet'));
+    expect(segments.length).toBeGreaterThan(0);
+    for (const segment of segments) expect(statSync(path.join(r.stateDir, 'ledger', 'quiet', segment)).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(r.stateDir, 'ledger', 'quiet')).mode & 0o777).toBe(0o700);
   });
 
   it('history is newest first and filters; logs prints the latest or a given run', async () => {

@@ -33,6 +33,10 @@ export class MemoryLedger implements Ledger {
     this.append({ v: 1, type: 'run-finished', at, job, run });
     return run;
   }
+  readonly definitions = new Map<string, object>();
+  rememberDefinition(hash: string, definition: object): void {
+    if (!this.definitions.has(hash)) this.definitions.set(hash, structuredClone(definition));
+  }
   types(job: string): string[] {
     return this.events.filter((e) => e.job === job).map((e) => e.type);
   }

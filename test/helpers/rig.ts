@@ -61,13 +61,26 @@ export class Rig {
     return this.start(args, options).done;
   }
 
-  /** Every ledger event of a job, parsed. */
+  /** Every ledger event of a job (all its monthly segments, oldest first), parsed. */
   ledger(job: string): Record<string, unknown>[] {
+    const dir = path.join(this.stateDir, 'ledger', job);
+    let segments: string[];
     try {
-      return readFileSync(path.join(this.stateDir, 'ledger', `${job}.jsonl`), 'utf8')
-        .split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+      segments = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
     } catch {
       return [];
+    }
+    return segments.flatMap((f) => readFileSync(path.join(dir, f), 'utf8')
+      .split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>));
+  }
+
+  /** The raw text of every ledger segment of a job, concatenated. */
+  ledgerText(job: string): string {
+    const dir = path.join(this.stateDir, 'ledger', job);
+    try {
+      return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => readFileSync(path.join(dir, f), 'utf8')).join('');
+    } catch {
+      return '';
     }
   }
 

@@ -36,7 +36,7 @@ describe('LedgerStore', () => {
     store.append(finished('r2', 'failed'));
     store.close();
     expect(store.events('backup').map((e) => e.type)).toEqual(['run-finished', 'run-finished']);
-    expect(statSync(path.join(store.dir, 'backup.jsonl')).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(store.dir, 'backup', '2026-11.jsonl')).mode & 0o777).toBe(0o600);
     expect(store.hasSuccess('backup', '2026-11-21T02:15:00.000Z')).toBe(true);
   });
 
@@ -45,35 +45,37 @@ describe('LedgerStore', () => {
     const store = new LedgerStore(dir);
     store.append(finished('r1'));
     store.close();
-    appendFileSync(path.join(dir, 'backup.jsonl'), '{"v":1,"type":"run-fin');
+    appendFileSync(path.join(dir, 'backup', '2026-11.jsonl'), '{"v":1,"type":"run-fin');
     expect(store.events('backup')).toHaveLength(1);
-    expect(store.check()).toEqual([{ file: path.join(dir, 'backup.jsonl'), line: 2, text: '{"v":1,"type":"run-fin' }]);
+    expect(store.check()).toEqual([{ file: path.join(dir, 'backup', '2026-11.jsonl'), line: 2, text: '{"v":1,"type":"run-fin' }]);
 
     const again = new LedgerStore(dir);
     again.append(finished('r2'));
     again.close();
     expect(again.events('backup').map((e) => (e.type === 'run-finished' ? e.run.run_id : ''))).toEqual(['r1', 'r2']);
-    expect(readFileSync(path.join(dir, 'backup.jsonl'), 'utf8').split('\n')[2]).toContain('"r2"');
+    expect(readFileSync(path.join(dir, 'backup', '2026-11.jsonl'), 'utf8').split('\n')[2]).toContain('"r2"');
   });
 
   it('folds a run started but not finished as in flight, with its attempts', () => {
     const store = new LedgerStore(tempDir());
-    const start = { run_id: 'r9', job: 'backup', logical_time: 't', trigger: 'manual' as const, started_at: 's', log: 'l', host: 'h', pid: 1, job_hash: 'j', jobfile_hash: 'f' };
-    store.append({ v: 1, type: 'run-started', at: 's', job: 'backup', run: start });
-    store.append({ v: 1, type: 'attempt-finished', at: 'e', job: 'backup', run_id: 'r9', attempt: { n: 1, started_at: 's', ended_at: 'e', exit_code: 1, signal: null, outcome: 'failed' } });
+    const s = '2026-11-21T02:15:00.000Z';
+    const e = '2026-11-21T02:15:01.000Z';
+    const start = { run_id: 'r9', job: 'backup', logical_time: s, trigger: 'manual' as const, started_at: s, log: 'l', host: 'h', pid: 1, job_hash: 'j', jobfile_hash: 'f' };
+    store.append({ v: 1, type: 'run-started', at: s, job: 'backup', run: start });
+    store.append({ v: 1, type: 'attempt-finished', at: e, job: 'backup', run_id: 'r9', attempt: { n: 1, started_at: s, ended_at: e, exit_code: 1, signal: null, outcome: 'failed' } });
     store.close();
     const [run] = foldRuns(store.events('backup'));
     expect(run).toMatchObject({ run_id: 'r9', in_flight: true, outcome: null, attempts: [{ n: 1, outcome: 'failed' }] });
   });
 
-  it('keeps every line whole when four processes append at once', async () => {
+  it('keeps every line whole when four processes append 2,000 records each at once', async () => {
     const dir = tempDir();
     const script = `
       import { LedgerStore } from ${JSON.stringify(path.join(ROOT, 'dist', 'ledger', 'store.js'))};
       const store = new LedgerStore(process.argv[1]);
       const writer = process.argv[2];
-      for (let i = 0; i < 500; i++) {
-        store.append({ v: 1, type: 'hook-finished', at: 'x', job: 'shared', run_id: writer + '-' + i, result: { hook: 'on_success', kind: 'command', ok: true, detail: 'x'.repeat(300) } });
+      for (let i = 0; i < 2000; i++) {
+        store.append({ v: 1, type: 'hook-finished', at: '2026-11-21T02:15:00.000Z', job: 'shared', run_id: writer + '-' + i, result: { hook: 'on_success', kind: 'command', ok: true, detail: 'x'.repeat(300) } });
       }
       store.close();`;
     const writers = ['a', 'b', 'c', 'd'].map((w) => new Promise<number | null>((resolve) => {
@@ -83,7 +85,7 @@ describe('LedgerStore', () => {
     const store = new LedgerStore(dir);
     expect(store.check()).toEqual([]);
     const ids = store.events('shared').map((e) => (e.type === 'hook-finished' ? e.run_id : ''));
-    expect(ids).toHaveLength(2000);
-    expect(new Set(ids).size).toBe(2000);
+    expect(ids).toHaveLength(8000);
+    expect(new Set(ids).size).toBe(8000);
   });
 });

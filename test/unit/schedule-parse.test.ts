@@ -24,6 +24,14 @@ describe('parseSchedule', () => {
     expect(parseSchedule('0 0 * 13 *')).toMatchObject({ ok: false, expected: expect.stringMatching(/month field .*13 is outside 1-12/) as unknown });
   });
 
+  it('refuses a date that never exists, unless day of week is restricted too (cron ORs them)', () => {
+    expect(parseSchedule('0 0 30 2 *')).toMatchObject({ ok: false, got: 'day 30 of February in "0 0 30 2 *"' });
+    expect(parseSchedule('0 0 31 4,6 *')).toMatchObject({ ok: false, got: 'day 31 of April, June in "0 0 31 4,6 *"' });
+    expect(parseSchedule('0 0 31 4,5 *').ok).toBe(true);
+    expect(parseSchedule('0 0 29 2 *').ok).toBe(true);
+    expect(parseSchedule('0 0 30 2 mon').ok).toBe(true);
+  });
+
   it('maps the macros to cron', () => {
     expect(parseSchedule('@daily')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * *' } });
     expect(parseSchedule('@midnight')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * *' } });

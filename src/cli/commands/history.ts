@@ -1,10 +1,9 @@
-import path from 'node:path';
-
 import type { LedgerRun } from '../../ledger/fold.js';
-import { foldRuns, newestFirst, outcomeOf } from '../../ledger/fold.js';
-import { LedgerStore } from '../../ledger/store.js';
+import { newestFirst, outcomeOf } from '../../ledger/fold.js';
+import { recentRuns } from '../../ledger/query.js';
 import { UserError } from '../../util/user-error.js';
 import { loadForCommand } from '../load-jobfile.js';
+import { openLedger } from '../open-ledger.js';
 import { parseTime } from '../parse-time.js';
 import type { CommonOptions } from '../paths.js';
 import { resolveStateDir } from '../paths.js';
@@ -22,7 +21,7 @@ export interface HistoryOptions extends CommonOptions {
 /** `tock history [JOB]`: runs newest first, with attempts, from the ledger. */
 export async function historyCommand(job: string | undefined, options: HistoryOptions): Promise<void> {
   const jobfile = loadForCommand(options, process.env);
-  const ledger = new LedgerStore(path.join(resolveStateDir(options, process.env, jobfile.stateDir), 'ledger'));
+  const ledger = openLedger(resolveStateDir(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
   if (job !== undefined && !jobfile.jobs.has(job) && !ledger.jobs().includes(job)) {
     throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${job}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
   }
@@ -31,9 +30,10 @@ export async function historyCommand(job: string | undefined, options: HistoryOp
   }
   const since = options.since === undefined ? undefined : new Date(await parseTime(options.since, jobfile.timezone, '--since')).toISOString();
   const jobs = job !== undefined ? [job] : ledger.jobs();
-  const runs = newestFirst(jobs.flatMap((j) => foldRuns(ledger.events(j))))
+  // Each job's newest runs from the end of its ledger, then merged: never a full read.
+  const keep = (r: LedgerRun): boolean => options.outcome === undefined || outcomeOf(r) === options.outcome;
+  const runs = newestFirst(jobs.flatMap((j) => recentRuns(ledger, j, options.limit, { keep, ...(since !== undefined ? { since } : {}) })))
     .filter((r) => since === undefined || r.started_at >= since)
-    .filter((r) => options.outcome === undefined || outcomeOf(r) === options.outcome)
     .slice(0, options.limit);
 
   if (options.json === true) {

@@ -1,10 +1,10 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import path from 'node:path';
 
-import { foldRuns } from '../../ledger/fold.js';
-import { LedgerStore } from '../../ledger/store.js';
+import type { LedgerRun } from '../../ledger/fold.js';
+import { recentRuns } from '../../ledger/query.js';
 import { UserError } from '../../util/user-error.js';
 import { loadForCommand } from '../load-jobfile.js';
+import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
 import { resolveStateDir } from '../paths.js';
 
@@ -17,12 +17,11 @@ export interface LogsOptions extends CommonOptions {
 
 export async function logsCommand(job: string, runId: string | undefined, options: LogsOptions): Promise<void> {
   const jobfile = loadForCommand(options, process.env);
-  const ledger = new LedgerStore(path.join(resolveStateDir(options, process.env, jobfile.stateDir), 'ledger'));
+  const ledger = openLedger(resolveStateDir(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
   // Without a run id: the latest run that ran something (a skipped run has no output).
-  const findRun = () => {
-    const runs = foldRuns(ledger.events(job));
-    return runId === undefined ? runs.filter((r) => r.attempts.length > 0 || r.in_flight === true).at(-1) : runs.find((r) => r.run_id === runId);
-  };
+  const findRun = (): LedgerRun | undefined => recentRuns(ledger, job, 1, {
+    keep: (r) => (runId === undefined ? r.attempts.length > 0 || r.in_flight === true : r.run_id === runId),
+  })[0];
   const run = findRun();
   if (run !== undefined && !existsSync(run.log)) {
     const why = run.outcome === null ? 'it has not started an attempt yet' : `it ended ${run.outcome}${run.reason !== undefined ? ` (${run.reason})` : ''} without running a command`;

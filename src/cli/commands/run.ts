@@ -1,14 +1,12 @@
-import path from 'node:path';
-
 import { executePlan } from '../../engine/executor.js';
 import { isoUtc } from '../../engine/logical-time.js';
 import { planRuns } from '../../engine/plan.js';
 import { isFailure } from '../../ledger/records.js';
 import type { RunRecord } from '../../ledger/records.js';
-import { LedgerStore } from '../../ledger/store.js';
 import { installStopSignals, realEngineDeps, terminalOutput } from '../engine-deps.js';
 import { EXIT } from '../exit-codes.js';
 import { loadForCommand } from '../load-jobfile.js';
+import { openLedger } from '../open-ledger.js';
 import { parseTime } from '../parse-time.js';
 import type { CommonOptions } from '../paths.js';
 import { resolveStateDir } from '../paths.js';
@@ -28,7 +26,7 @@ export async function runCommand(names: string[], options: RunOptions): Promise<
   const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
   // The logical time is shared by every run of this invocation; whole seconds read better in logs.
   const logicalMs = options.at === undefined ? Math.floor(Date.now() / 1000) * 1000 : await parseTime(options.at, jobfile.timezone, '--at');
-  const ledger = new LedgerStore(path.join(stateDir, 'ledger'));
+  const ledger = openLedger(stateDir, jobfile.jobs.keys());
   const plan = planRuns(jobfile, names, {
     upstream: options.upstream === true,
     downstream: options.downstream === true,

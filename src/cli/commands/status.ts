@@ -1,0 +1,108 @@
+import { renameSync, writeFileSync } from 'node:fs';
+
+import type { Job } from '../../jobfile/types.js';
+import { renderPrometheus } from '../../ledger/prometheus.js';
+import { lastSuccess } from '../../ledger/query.js';
+import type { LedgerStore } from '../../ledger/store.js';
+import type { JobSummary } from '../../ledger/summary.js';
+import { countOutcomes, summarizeJob } from '../../ledger/summary.js';
+import { describeSchedule } from '../../schedule/describe.js';
+import { nextRun } from '../../schedule/next-run.js';
+import { UserError } from '../../util/user-error.js';
+import { loadForCommand } from '../load-jobfile.js';
+import { openLedger } from '../open-ledger.js';
+import type { CommonOptions } from '../paths.js';
+import { resolveStateDir } from '../paths.js';
+import type { StatusRow } from '../render/status-table.js';
+import { ago, formatAge, formatElapsed, renderStatusTable, until } from '../render/status-table.js';
+import { loadPaint, wantsColor } from '../render/style.js';
+
+export interface StatusOptions extends CommonOptions {
+  json?: boolean;
+  prometheus?: string;
+}
+
+/** `tock status [JOB...]`: one row a job, from the tail of each job's ledger; no daemon needed. */
+export async function statusCommand(names: string[], options: StatusOptions): Promise<void> {
+  const jobfile = loadForCommand(options, process.env);
+  const unknown = names.filter((n) => !jobfile.jobs.has(n));
+  if (unknown.length > 0) {
+    throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got ${unknown.map((n) => `"${n}"`).join(', ')}`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
+  }
+  const store = openLedger(resolveStateDir(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
+  const jobs = [...jobfile.jobs.values()].filter((j) => names.length === 0 || names.includes(j.name));
+  const now = Date.now();
+  const summaries = new Map(jobs.map((j) => [j.name, summarizeJob(store, j.name)]));
+
+  if (options.prometheus !== undefined) writeMetrics(options.prometheus, store, jobs, summaries);
+  if (options.json === true) {
+    console.log(JSON.stringify({ jobs: jobs.map((j) => jsonRow(j, summaries.get(j.name), now)) }, null, 2));
+    return;
+  }
+  if (options.prometheus !== undefined) return;
+  const rows = await Promise.all(jobs.map((j) => tableRow(j, summaries.get(j.name), now)));
+  const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
+  for (const line of renderStatusTable(rows, paint, process.stdout.isTTY && wantsColor(process.stdout, process.env, options.color))) console.log(line);
+}
+
+function jsonRow(job: Job, summary: JobSummary | undefined, now: number) {
+  const next = nextRun(job, now);
+  const running = summary?.running ?? [];
+  return {
+    name: job.name,
+    schedule: job.schedule?.text ?? null,
+    timezone: job.timezone,
+    enabled: job.enabled,
+    running: running.length > 0,
+    next_run: next === undefined ? null : new Date(next).toISOString(),
+    last: summary?.last ?? null,
+    description: job.description ?? null,
+    needs: job.needs,
+    running_runs: running.map((r) => ({ run_id: r.run_id, pid: r.pid, started_at: r.started_at })),
+    recent: summary?.recent ?? [],
+  };
+}
+
+async function tableRow(job: Job, summary: JobSummary | undefined, now: number): Promise<StatusRow> {
+  const schedule = job.schedule === undefined
+    ? `after ${job.needs.join(', ')}`
+    : `${await describeSchedule(job.schedule)} (${shortZone(job.timezone)})`;
+  const running = summary?.running[0];
+  const last = summary?.last ?? null;
+  let lastText = 'never ran';
+  if (running !== undefined) lastText = `running ${formatAge(now - Date.parse(running.started_at))} pid ${String(running.pid)}`;
+  else if (last !== null) lastText = `${last.outcome} ${ago(now - Date.parse(last.ended_at))} ${formatElapsed(last.duration_ms)}`;
+  const next = nextRun(job, now);
+  return {
+    name: job.name,
+    schedule,
+    last: lastText,
+    lastOutcome: running !== undefined ? 'running' : last?.outcome ?? null,
+    recent: summary?.recent ?? [],
+    next: !job.enabled ? 'off' : next === undefined ? '-' : until(next - now),
+  };
+}
+
+/** `Europe/London` -> `London`: the city says which zone in a narrow column; --json has the full name. */
+function shortZone(zone: string): string {
+  return (zone.split('/').at(-1) ?? zone).replaceAll('_', ' ');
+}
+
+/** node_exporter's textfile collector reads the file whenever it likes: write it whole, atomically. */
+function writeMetrics(file: string, store: LedgerStore, jobs: readonly Job[], summaries: ReadonlyMap<string, JobSummary>): void {
+  const text = renderPrometheus(jobs.map((j) => ({
+    job: j.name,
+    lastSuccess: lastSuccess(store, j.name),
+    last: summaries.get(j.name)?.last ?? null,
+    running: summaries.get(j.name)?.running.length ?? 0,
+    counts: countOutcomes(store, j.name),
+  })));
+  const temp = `${file}.${String(process.pid)}.tmp`;
+  try {
+    writeFileSync(temp, text, { mode: 0o644 });
+    renameSync(temp, file);
+  } catch (error) {
+    throw new UserError('usage', `--prometheus: cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      'give a path in a directory tock can write, e.g. /var/lib/node_exporter/textfile_collector/tock.prom');
+  }
+}

@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+
+import { closure, dependentsOf } from '../../engine/graph.js';
+import type { Job } from '../../jobfile/types.js';
+import { describeExit } from '../../ledger/explain.js';
+import { lastSuccess, recentRuns } from '../../ledger/query.js';
+import type { RunRecord } from '../../ledger/records.js';
+import { isFailure } from '../../ledger/records.js';
+import type { LedgerStore } from '../../ledger/store.js';
+import { UserError } from '../../util/user-error.js';
+import { loadForCommand } from '../load-jobfile.js';
+import { openLedger } from '../open-ledger.js';
+import type { CommonOptions } from '../paths.js';
+import { resolveStateDir } from '../paths.js';
+import { formatElapsed } from '../render/style.js';
+
+export interface WhyOptions extends CommonOptions {
+  json?: boolean;
+}
+
+const LOG_TAIL_LINES = 20;
+// Fields of a job's definition worth naming when they changed (env values are the jobfile's own text).
+const COMPARED = ['command', 'schedule', 'timezone', 'needs', 'env', 'workdir', 'shell', 'user', 'group', 'timeout', 'retries', 'wait_for'] as const;
+
+interface Change {
+  what: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** `tock why JOB`: the latest failure, what it blocked, and what changed since the job last worked. */
+export function whyCommand(name: string, options: WhyOptions): void {
+  const jobfile = loadForCommand(options, process.env);
+  const job = jobfile.jobs.get(name);
+  if (job === undefined) throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${name}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
+  const store = openLedger(resolveStateDir(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
+  const [failed] = recentRuns(store, name, 1, { keep: (r) => r.outcome !== null && isFailure(r.outcome) }) as (RunRecord | undefined)[];
+  if (failed === undefined) {
+    if (options.json === true) console.log(JSON.stringify({ job: name, run: null }, null, 2));
+    else console.log(`${name} has no failed run in the ledger`);
+    return;
+  }
+  const success = lastSuccess(store, name);
+  const blocked = blockedBy(store, jobfile.jobs, failed);
+  const changes = success === undefined ? [] : changesSince(store, success, failed, job);
+  const logTail = tail(failed.log, LOG_TAIL_LINES);
+  if (options.json === true) {
+    console.log(JSON.stringify({
+      job: name, run: failed,
+      attempts: failed.attempts.map((a) => ({ ...a, explained: describeExit(a.exit_code, a.signal) })),
+      log_tail: logTail, blocked, last_success: success ?? null, changes,
+    }, null, 2));
+    return;
+  }
+  const out: string[] = [];
+  out.push(`${name} ${failed.outcome}${failed.reason !== undefined ? ` (${failed.reason})` : ''} at ${failed.ended_at}, run ${failed.run_id}, logical time ${failed.logical_time}, ${failed.trigger}`);
+  if (failed.message !== undefined) out.push(`  ${failed.message}`);
+  out.push('', 'attempts:');
+  if (failed.attempts.length === 0) out.push('  none: it ended before an attempt started');
+  for (const a of failed.attempts) {
+    out.push(`  ${String(a.n)}. ${a.outcome} after ${formatElapsed(Date.parse(a.ended_at) - Date.parse(a.started_at))}: ${describeExit(a.exit_code, a.signal)}${a.error !== undefined ? ` — ${a.error}` : ''}`);
+  }
+  out.push('', `log (last ${String(LOG_TAIL_LINES)} lines of ${failed.log}):`);
+  out.push(...(logTail.length > 0 ? logTail.map((l) => `  | ${l}`) : ['  (no output)']));
+  out.push('', 'blocked:');
+  out.push(...(blocked.length > 0 ? blocked.map((b) => `  ${b.job} skipped (${b.reason}), run ${b.run_id}`) : ['  nothing downstream was skipped for this run']));
+  out.push('', 'since the last success:');
+  if (success === undefined) out.push('  it has never succeeded (in the ledger)');
+  else {
+    out.push(`  last success ${success.ended_at} (run ${success.run_id}), took ${formatElapsed(success.duration_ms)}; this run took ${formatElapsed(failed.duration_ms)}`);
+    out.push(...(changes.length > 0 ? changes.map((c) => `  ${c.what}: was ${JSON.stringify(c.before)}, now ${JSON.stringify(c.after)}`) : ['  the job\'s definition and the jobfile are the same']));
+  }
+  out.push('', `full output: tock logs ${name} ${failed.run_id}`);
+  for (const line of out) console.log(line);
+}
+
+/** Dependents of the job skipped because of this run (same logical time). */
+function blockedBy(store: LedgerStore, jobs: ReadonlyMap<string, Job>, failed: RunRecord): { job: string; run_id: string; reason: string }[] {
+  const downstream = closure([failed.job], (n) => dependentsOf(jobs, n));
+  return [...downstream].flatMap((dep) => recentRuns(store, dep, 1, {
+    keep: (r) => r.logical_time === failed.logical_time && r.outcome === 'skipped' && r.reason === 'upstream-failed',
+    since: failed.started_at,
+  }).map((r) => ({ job: dep, run_id: r.run_id, reason: r.reason ?? 'skipped' })));
+}
+
+/** What differs between the definition the last success ran and the one that failed (or runs now). */
+function changesSince(store: LedgerStore, success: RunRecord, failed: RunRecord, current: Job): Change[] {
+  const changes: Change[] = [];
+  const before = store.definition(success.job_hash);
+  const after = store.definition(failed.job_hash) ?? (failed.job_hash === current.hash ? (current as unknown as Record<string, unknown>) : undefined);
+  if (success.job_hash !== failed.job_hash) {
+    if (before === undefined || after === undefined) changes.push({ what: 'definition', before: success.job_hash, after: failed.job_hash });
+    else {
+      for (const key of COMPARED) {
+        const field = key === 'timeout' ? 'timeoutMs' : key === 'wait_for' ? 'waitFor' : key;
+        const was = plain(before[field]);
+        const now = plain(after[field]);
+        if (JSON.stringify(was) !== JSON.stringify(now)) changes.push({ what: key, before: was ?? null, after: now ?? null });
+      }
+      if (changes.length === 0) changes.push({ what: 'definition (other fields)', before: success.job_hash, after: failed.job_hash });
+    }
+  }
+  if (success.jobfile_hash !== failed.jobfile_hash) changes.push({ what: 'jobfile', before: success.jobfile_hash, after: failed.jobfile_hash });
+  return changes;
+}
+
+function plain(value: unknown): unknown {
+  return value !== null && typeof value === 'object' && 'text' in value ? value.text : value;
+}
+
+function tail(file: string, lines: number): string[] {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8').replace(/\n$/, '');
+  return text === '' ? [] : text.split('\n').slice(-lines);
+}

@@ -1,0 +1,69 @@
+import type { LedgerRun } from './fold.js';
+import type { Attempt, HookResult, RunRecord } from './records.js';
+import type { LedgerStore } from './store.js';
+
+export interface RecentOptions {
+  /** Only runs this keeps are counted and returned. */
+  keep?: (run: LedgerRun) => boolean;
+  /**
+   * Only runs started at or after this ISO time. Events are appended in time order, so reading
+   * stops at the first event older than this: every event of a later run comes after it.
+   */
+  since?: string;
+}
+
+/**
+ * The latest `limit` runs of a job, newest first (in flight included), read backwards from the
+ * end of its ledger: the cost grows with `limit`, not with the size of the ledger.
+ */
+export function recentRuns(store: LedgerStore, job: string, limit: number, options: RecentOptions = {}): LedgerRun[] {
+  const out: LedgerRun[] = [];
+  const seen = new Map<string, LedgerRun | null>();
+  const attempts = new Map<string, Attempt[]>();
+  const hooks = new Map<string, HookResult[]>();
+  const collect = (run: LedgerRun): boolean => {
+    const kept = (options.keep === undefined || options.keep(run)) && (options.since === undefined || run.started_at >= options.since);
+    seen.set(run.run_id, kept ? run : null);
+    if (kept) out.push(run);
+    return out.length >= limit;
+  };
+  for (const event of store.eventsBackward(job)) {
+    if (options.since !== undefined && event.at < options.since) return out;
+    switch (event.type) {
+      case 'hook-finished': {
+        const run = seen.get(event.run_id);
+        if (run) (run.hooks ??= []).unshift(event.result);
+        else if (run === undefined) hooks.set(event.run_id, [event.result, ...(hooks.get(event.run_id) ?? [])]);
+        break;
+      }
+      case 'attempt-finished':
+        if (!seen.has(event.run_id)) attempts.set(event.run_id, [event.attempt, ...(attempts.get(event.run_id) ?? [])]);
+        break;
+      case 'run-finished': {
+        if (seen.has(event.run.run_id)) break;
+        const found = hooks.get(event.run.run_id);
+        if (collect({ ...event.run, ...(found !== undefined ? { hooks: found } : {}) })) return out;
+        break;
+      }
+      case 'run-started': {
+        if (seen.has(event.run.run_id)) break;
+        const run: LedgerRun = {
+          ...event.run, in_flight: true, outcome: null, ended_at: null, duration_ms: null, exit_code: null, signal: null,
+          attempts: attempts.get(event.run.run_id) ?? [],
+        };
+        if (collect(run)) return out;
+        break;
+      }
+      case 'attempt-started':
+      case 'sla-missed':
+        break;
+    }
+  }
+  return out;
+}
+
+/** The job's latest successful run, reading backwards until one is found. */
+export function lastSuccess(store: LedgerStore, job: string): RunRecord | undefined {
+  const [run] = recentRuns(store, job, 1, { keep: (r) => r.outcome === 'success' });
+  return run?.outcome === 'success' ? run : undefined;
+}
