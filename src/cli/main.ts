@@ -4,12 +4,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 
 import { InternalError } from '../util/unreachable.js';
 import { UserError } from '../util/user-error.js';
+import type { DaemonOptions } from './commands/daemon.js';
 import type { GraphOptions } from './commands/graph.js';
 import type { HistoryOptions } from './commands/history.js';
 import type { LedgerOptions } from './commands/ledger.js';
 import type { LogsOptions } from './commands/logs.js';
 import type { NextOptions } from './commands/next.js';
 import type { RunOptions } from './commands/run.js';
+import type { ServiceOptions } from './commands/service.js';
 import type { StatusOptions } from './commands/status.js';
 import type { ValidateOptions } from './commands/validate.js';
 import type { WhyOptions } from './commands/why.js';
@@ -95,6 +97,19 @@ common(program.command('graph'))
   .description('the dependency graph')
   .addOption(new Option('--format <format>', 'text, dot or mermaid').choices(['text', 'dot', 'mermaid']).default('text'))
   .action(async (options: GraphOptions) => (await import('./commands/graph.js')).graphCommand(options));
+
+common(program.command('daemon'))
+  .description('run the jobs on their schedules, in the foreground (for systemd); SIGHUP reloads, SIGTERM stops')
+  .option('--listen <host:port>', 'serve /metrics (Prometheus) and /status (JSON) over HTTP, e.g. 127.0.0.1:9464')
+  .addOption(new Option('--log-format <format>', 'one line per event on stderr').choices(['text', 'json']).default('text'))
+  .action(async (options: DaemonOptions) => (await import('./commands/daemon.js')).daemonCommand(options));
+
+const service = program.command('service').description('run the daemon under systemd');
+common(service.command('install'))
+  .description('write a systemd unit that runs `tock daemon` on this jobfile')
+  .option('--user', 'a user unit (~/.config/systemd/user) instead of a system one (/etc/systemd/system)')
+  .option('--print', 'print the unit instead of writing it')
+  .action(async (options: ServiceOptions) => (await import('./commands/service.js')).serviceInstallCommand(options));
 
 const ledger = program.command('ledger').description('verify or shrink the ledger');
 common(ledger.command('check'))

@@ -40,3 +40,18 @@ export function planRuns(jobfile: Jobfile, names: readonly string[], options: Pl
     return { job, waitsFor: job.needs.filter((need) => selected.has(need)) };
   });
 }
+
+/**
+ * What a schedule firing at one instant runs: the jobs that fired, then every job downstream of
+ * them without a schedule of its own (SPEC 3). A downstream job with its own schedule runs at its
+ * own time and joins; a disabled one is in the plan, to be recorded skipped.
+ */
+export function planFiring(jobfile: Jobfile, roots: readonly string[]): PlannedRun[] {
+  const jobs = jobfile.jobs;
+  const follows = (name: string): string[] => dependentsOf(jobs, name).filter((d) => jobs.get(d)?.schedule === undefined);
+  const selected = new Set([...roots, ...closure(roots, follows)]);
+  return topologicalOrder(jobs, selected).map((name) => {
+    const job = jobs.get(name) as Job;
+    return { job, waitsFor: job.needs.filter((need) => selected.has(need)) };
+  });
+}

@@ -28,6 +28,16 @@ export interface RunRequest {
   trigger: Trigger;
   jobfilePath: string;
   jobfileHash: string;
+  /** Never run a (job, logical time) twice: skip it when it succeeded or runs elsewhere. */
+  dedupe?: boolean;
+  /** Needs' runs this run waits for (a job with both a schedule and needs). */
+  joins?: readonly NeedKey[];
+}
+
+/** One run key: a job and a logical time (ISO, UTC). */
+export interface NeedKey {
+  job: string;
+  logicalTime: string;
 }
 
 /** Per-run values computed once: identity, environment and the account to run as. */

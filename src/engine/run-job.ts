@@ -10,6 +10,10 @@ import { isRetryable, retryDelayMs } from './retry.js';
 import type { EngineDeps, RunRequest, RunSetup } from './run-context.js';
 import { prepareRun } from './run-context.js';
 
+// A join waits this long for its needs when the job has no deadline (SPEC 3), looking this often.
+const JOIN_WAIT_MS = 3_600_000;
+const JOIN_POLL_MS = 5_000;
+
 interface Ending {
   outcome: Outcome;
   reason?: RunReason;
@@ -44,9 +48,17 @@ export async function runJob(deps: EngineDeps, request: RunRequest): Promise<Run
   const deadlineAt = job.deadlineMs === undefined ? undefined : (onTime ? logicalMs : clock.now()) + job.deadlineMs;
   const limit = waitLimit(deadlineAt, onTime && job.startDeadlineMs !== undefined ? logicalMs + job.startDeadlineMs : undefined);
 
+  if (onTime && job.startDeadlineMs !== undefined && clock.now() > logicalMs + job.startDeadlineMs) {
+    return finish(deps, request, undefined, start, [], { outcome: 'missed', message: `could not start within start_deadline (${String(job.startDeadlineMs / 1000)}s after its time)` }, false);
+  }
+  const key = request.dedupe === true ? await claimRunKey(deps, request, runId) : { ok: true as const, leases: [] };
+  if (!key.ok) return finish(deps, request, undefined, start, [], key, false);
   const locks = await acquireLocks(deps, job, runId, limit);
-  if (!locks.ok) return finish(deps, request, undefined, start, [], locks, false);
-  const leases = locks.leases;
+  if (!locks.ok) {
+    for (const lease of key.leases) await lease.release();
+    return finish(deps, request, undefined, start, [], locks, false);
+  }
+  const leases = [...key.leases, ...locks.leases];
   try {
     deps.ledger.rememberDefinition(job.hash, job);
     deps.ledger.append({ v: 1, type: 'run-started', at: start.started_at, job: job.name, run: start });
@@ -61,7 +73,9 @@ export async function runJob(deps: EngineDeps, request: RunRequest): Promise<Run
     const slaDone = new AbortController();
     const sla = watchSla(deps, request, setup, start, slaDone.signal);
     const attempts: Attempt[] = [];
-    const ending = (await waitForPath(deps, request, setup, deadlineAt, stop)) ?? (await attemptAll(deps, request, setup, start, leases[0], attempts, deadlineAt, stop));
+    const ending = (await waitForNeeds(deps, request, deadlineAt, stop))
+      ?? (await waitForPath(deps, request, setup, deadlineAt, stop))
+      ?? (await attemptAll(deps, request, setup, start, locks.leases[0], attempts, deadlineAt, stop));
     slaDone.abort();
     await sla;
     return await finish(deps, request, setup, start, attempts, ending, true);
@@ -95,6 +109,43 @@ async function attemptAll(deps: EngineDeps, request: RunRequest, setup: RunSetup
     await clock.sleep(Math.max(0, wakeAt - clock.now()), stop);
     if (stop.aborted) return { outcome: 'killed', reason: stop.reason as RunReason, message: 'stopped while waiting to retry' };
     if (deadlineAt !== undefined && clock.now() >= deadlineAt) return { outcome: 'deadline', message: 'the deadline passed while waiting to retry' };
+  }
+}
+
+/**
+ * SPEC 3: a run key is never started twice by the daemon, catch-up or backfill, whichever process
+ * asks. A lock per key keeps two from running at once (even under `concurrency: allow`); the
+ * ledger says whether one already succeeded.
+ */
+async function claimRunKey(deps: EngineDeps, request: RunRequest, runId: string): Promise<{ ok: true; leases: Lease[] } | ({ ok: false } & Ending)> {
+  const { job, logicalMs } = request;
+  const owner = { pid: deps.host.pid, host: deps.host.hostname, run_id: runId, job: job.name };
+  const lease = await deps.locks.tryAcquire(`key.${job.name}.${String(logicalMs)}`, owner);
+  if (lease === null) return { ok: false, outcome: 'skipped', reason: 'overlap', message: `a run for ${isoUtc(logicalMs)} is already in flight` };
+  if (deps.ledger.hasSuccess(job.name, isoUtc(logicalMs))) {
+    await lease.release();
+    return { ok: false, outcome: 'skipped', reason: 'succeeded-before', message: `${isoUtc(logicalMs)} already succeeded` };
+  }
+  return { ok: true, leases: [lease] };
+}
+
+/**
+ * A job with both a schedule and needs joins two schedules: it waits (up to its deadline, else
+ * 1h) until each need has a success for the need's latest logical time at or before this one.
+ */
+async function waitForNeeds(deps: EngineDeps, request: RunRequest, deadlineAt: number | undefined, stop: AbortSignal): Promise<Ending | undefined> {
+  const joins = request.joins ?? [];
+  if (joins.length === 0) return undefined;
+  const { clock } = deps;
+  const giveUpAt = deadlineAt ?? clock.now() + JOIN_WAIT_MS;
+  for (;;) {
+    const missing = joins.filter((need) => !deps.ledger.hasSuccess(need.job, need.logicalTime));
+    if (missing.length === 0) return undefined;
+    if (stop.aborted) return { outcome: 'killed', reason: stop.reason as RunReason, message: 'stopped while waiting for its needs' };
+    if (clock.now() >= giveUpAt) {
+      return { outcome: 'failed', reason: 'upstream-missing', message: `no success of ${missing.map((n) => `${n.job} for ${n.logicalTime}`).join(', ')}` };
+    }
+    await clock.sleep(Math.min(JOIN_POLL_MS, giveUpAt - clock.now()), stop);
   }
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Ledger } from '../engine/ports.js';
 import { ensureDir } from '../io/ensure-dir.js';
 import { foldRuns } from './fold.js';
+import { recentRuns } from './query.js';
 import type { LedgerEvent, RunRecord } from './records.js';
 
 /** A line that is not a whole ledger event, with its 1-based line number. */
@@ -38,7 +39,10 @@ export class LedgerStore implements Ledger {
   }
 
   hasSuccess(job: string, logicalTime: string): boolean {
-    return this.events(job).some((e) => e.type === 'run-finished' && e.run.outcome === 'success' && e.run.logical_time === logicalTime);
+    // Runs for a logical time are written at or after it (backfills later still), so read back
+    // only that far, with an hour's slack for clocks.
+    const since = new Date(Date.parse(logicalTime) - 3_600_000).toISOString();
+    return recentRuns(this, job, 1, { since, keep: (r) => r.outcome === 'success' && r.logical_time === logicalTime }).length > 0;
   }
 
   recordInterrupted(job: string, runId: string, at: string, message: string): RunRecord | undefined {

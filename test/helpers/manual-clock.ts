@@ -59,6 +59,16 @@ export class ManualClock implements Clock {
     await settle();
   }
 
+  /**
+   * The wall clock steps by `ms` (forward or back) without time passing for the sleepers:
+   * a timer set for 60 s still fires 60 s of its own time later, as setTimeout does.
+   */
+  async jump(ms: number): Promise<void> {
+    this.#now += ms;
+    for (const s of this.#sleepers) s.at += ms;
+    await settle();
+  }
+
   /** How many sleepers are waiting (to assert nothing polls). */
   get pending(): number {
     return this.#sleepers.length;

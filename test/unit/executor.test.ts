@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { executePlan } from '../../src/engine/executor.js';
 import { planRuns } from '../../src/engine/plan.js';
+import { Slots } from '../../src/engine/slots.js';
 import { FakeSpawner } from '../helpers/fake-spawner.js';
 import { jobfileFrom, testEngine } from '../helpers/engine.js';
 import { settle } from '../helpers/manual-clock.js';
@@ -24,7 +25,7 @@ const jobfile = jobfileFrom(`
 
 function execute(engine: ReturnType<typeof testEngine>, names: string[]) {
   const plan = planRuns(jobfile, names, { upstream: false, downstream: true, hasSuccess: () => false });
-  return executePlan(engine.deps, plan, { jobfile, logicalMs: T0, trigger: 'manual', maxParallel: jobfile.maxParallel });
+  return executePlan(engine.deps, plan, { jobfile, logicalMs: T0, trigger: 'manual', slots: new Slots(jobfile.maxParallel) });
 }
 
 describe('executePlan', () => {

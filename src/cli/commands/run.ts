@@ -1,6 +1,7 @@
 import { executePlan } from '../../engine/executor.js';
 import { isoUtc } from '../../engine/logical-time.js';
 import { planRuns } from '../../engine/plan.js';
+import { Slots } from '../../engine/slots.js';
 import { isFailure } from '../../ledger/records.js';
 import type { RunRecord } from '../../ledger/records.js';
 import { installStopSignals, realEngineDeps, terminalOutput } from '../engine-deps.js';
@@ -46,7 +47,7 @@ export async function runCommand(names: string[], options: RunOptions): Promise<
   const deps = realEngineDeps(stateDir, ledger, emit, stopper, output);
   let runs: RunRecord[];
   try {
-    runs = await executePlan(deps, plan, { jobfile, logicalMs, trigger: 'manual', maxParallel: jobfile.maxParallel });
+    runs = await executePlan(deps, plan, { jobfile, logicalMs, trigger: 'manual', slots: new Slots(jobfile.maxParallel) });
   } finally {
     stopper.dispose();
     ledger.close();

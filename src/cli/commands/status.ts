@@ -1,15 +1,13 @@
 import { renameSync, writeFileSync } from 'node:fs';
 
 import type { Job } from '../../jobfile/types.js';
-import { renderPrometheus } from '../../ledger/prometheus.js';
-import { lastSuccess } from '../../ledger/query.js';
-import type { LedgerStore } from '../../ledger/store.js';
 import type { JobSummary } from '../../ledger/summary.js';
-import { countOutcomes, summarizeJob } from '../../ledger/summary.js';
+import { summarizeJob } from '../../ledger/summary.js';
 import { describeSchedule } from '../../schedule/describe.js';
 import { nextRun } from '../../schedule/next-run.js';
 import { UserError } from '../../util/user-error.js';
 import { loadForCommand } from '../load-jobfile.js';
+import { metricsText, statusDocument } from '../status-doc.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
 import { resolveStateDir } from '../paths.js';
@@ -34,33 +32,15 @@ export async function statusCommand(names: string[], options: StatusOptions): Pr
   const now = Date.now();
   const summaries = new Map(jobs.map((j) => [j.name, summarizeJob(store, j.name)]));
 
-  if (options.prometheus !== undefined) writeMetrics(options.prometheus, store, jobs, summaries);
+  if (options.prometheus !== undefined) writeMetrics(options.prometheus, metricsText(store, jobs, summaries));
   if (options.json === true) {
-    console.log(JSON.stringify({ jobs: jobs.map((j) => jsonRow(j, summaries.get(j.name), now)) }, null, 2));
+    console.log(JSON.stringify(statusDocument(jobs, summaries, now), null, 2));
     return;
   }
   if (options.prometheus !== undefined) return;
   const rows = await Promise.all(jobs.map((j) => tableRow(j, summaries.get(j.name), now)));
   const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
   for (const line of renderStatusTable(rows, paint, process.stdout.isTTY && wantsColor(process.stdout, process.env, options.color))) console.log(line);
-}
-
-function jsonRow(job: Job, summary: JobSummary | undefined, now: number) {
-  const next = nextRun(job, now);
-  const running = summary?.running ?? [];
-  return {
-    name: job.name,
-    schedule: job.schedule?.text ?? null,
-    timezone: job.timezone,
-    enabled: job.enabled,
-    running: running.length > 0,
-    next_run: next === undefined ? null : new Date(next).toISOString(),
-    last: summary?.last ?? null,
-    description: job.description ?? null,
-    needs: job.needs,
-    running_runs: running.map((r) => ({ run_id: r.run_id, pid: r.pid, started_at: r.started_at })),
-    recent: summary?.recent ?? [],
-  };
 }
 
 async function tableRow(job: Job, summary: JobSummary | undefined, now: number): Promise<StatusRow> {
@@ -89,14 +69,7 @@ function shortZone(zone: string): string {
 }
 
 /** node_exporter's textfile collector reads the file whenever it likes: write it whole, atomically. */
-function writeMetrics(file: string, store: LedgerStore, jobs: readonly Job[], summaries: ReadonlyMap<string, JobSummary>): void {
-  const text = renderPrometheus(jobs.map((j) => ({
-    job: j.name,
-    lastSuccess: lastSuccess(store, j.name),
-    last: summaries.get(j.name)?.last ?? null,
-    running: summaries.get(j.name)?.running.length ?? 0,
-    counts: countOutcomes(store, j.name),
-  })));
+function writeMetrics(file: string, text: string): void {
   const temp = `${file}.${String(process.pid)}.tmp`;
   try {
     writeFileSync(temp, text, { mode: 0o644 });

@@ -1,0 +1,91 @@
+import path from 'node:path';
+
+import type { DaemonEvent } from '../../daemon/events.js';
+import { Scheduler } from '../../daemon/scheduler.js';
+import { fileLocks } from '../../io/file-locks.js';
+import { fileWatermarks } from '../../io/watermarks.js';
+import { loadJobfile } from '../../jobfile/load.js';
+import type { Jobfile } from '../../jobfile/types.js';
+import { summarizeJob } from '../../ledger/summary.js';
+import { UserError } from '../../util/user-error.js';
+import { installStopSignals, realEngineDeps } from '../engine-deps.js';
+import { EXIT } from '../exit-codes.js';
+import { displayPath, loadForCommand } from '../load-jobfile.js';
+import { openLedger } from '../open-ledger.js';
+import type { CommonOptions } from '../paths.js';
+import { findJobfile, resolveStateDir } from '../paths.js';
+import { renderDaemonLine } from '../render/daemon-log.js';
+import { renderDiagnostics } from '../render/diagnostic.js';
+import { metricsText, statusDocument } from '../status-doc.js';
+
+export interface DaemonOptions extends CommonOptions {
+  listen?: string;
+  logFormat: 'text' | 'json';
+}
+
+/**
+ * `tock daemon`: runs in the foreground (systemd Type=exec), one log line per event on stderr.
+ * SIGHUP reloads the jobfile; SIGTERM/SIGINT stop it (TERM to running jobs, KILL after their
+ * grace, recorded killed; a second signal kills at once), exit 0.
+ */
+export async function daemonCommand(options: DaemonOptions): Promise<void> {
+  const file = findJobfile(options, process.env);
+  let jobfile = loadForCommand(options, process.env);
+  const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
+  const log = (event: DaemonEvent): void => {
+    process.stderr.write(`${renderDaemonLine(event, options.logFormat, new Date())}\n`);
+  };
+
+  // One daemon per state dir: two would each run every job.
+  const owner = { pid: process.pid, host: 'daemon', run_id: `daemon-${String(process.pid)}`, job: 'daemon' };
+  const daemonLock = await fileLocks(path.join(stateDir, 'locks')).tryAcquire('daemon', owner);
+  if (daemonLock === null) {
+    const holder = fileLocks(path.join(stateDir, 'locks')).holder('daemon');
+    console.error(`tock: error: another tock daemon${holder !== null ? ` (pid ${String(holder.pid)})` : ''} is running on ${stateDir}`);
+    console.error('  hint: stop it first (systemctl stop tock), or give this one its own --state-dir');
+    process.exitCode = EXIT.busy;
+    return;
+  }
+
+  const ledger = openLedger(stateDir, jobfile.jobs.keys());
+  const stopper = installStopSignals((signal) => {
+    log({ type: 'stopping', signal, running: scheduler.active });
+  });
+  const deps = realEngineDeps(stateDir, ledger, (event) => { log({ type: 'run', event }); }, stopper, undefined);
+  const scheduler = new Scheduler(deps, jobfile, fileWatermarks(stateDir), log);
+
+  const onHup = (): void => {
+    try {
+      const result = loadJobfile(file, { asRoot: process.getuid?.() === 0 });
+      if (!result.ok) {
+        log({ type: 'reload-failed', problems: renderDiagnostics(result.diagnostics, result.source, displayPath(file)).map((d) => d.split('\n')[0] ?? d) });
+        return;
+      }
+      jobfile = result.jobfile;
+      scheduler.reload(jobfile);
+    } catch (error) {
+      log({ type: 'reload-failed', problems: [error instanceof UserError ? error.message : String(error)] });
+    }
+  };
+  process.on('SIGHUP', onHup);
+
+  const summaries = (jf: Jobfile) => new Map([...jf.jobs.keys()].map((name) => [name, summarizeJob(ledger, name)]));
+  const server = options.listen === undefined ? undefined : await (await import('../../daemon/http.js')).listen(options.listen, {
+    metrics: () => metricsText(ledger, [...jobfile.jobs.values()], summaries(jobfile)),
+    status: () => statusDocument([...jobfile.jobs.values()], summaries(jobfile), Date.now()),
+    lagMs: () => scheduler.lagMs,
+  });
+
+  log({ type: 'started', jobs: jobfile.jobs.size, pid: process.pid, state_dir: stateDir, ...(server !== undefined ? { listen: server.address } : {}) });
+  try {
+    await scheduler.run();
+  } finally {
+    process.off('SIGHUP', onHup);
+    stopper.dispose();
+    await server?.close();
+    await daemonLock.release();
+    ledger.close();
+    log({ type: 'stopped' });
+  }
+  process.exitCode = EXIT.ok;
+}

@@ -1,0 +1,17 @@
+import type { EngineEvent } from '../engine/events.js';
+
+/** What the daemon reports, one line each in its log (text or JSON). */
+export type DaemonEvent =
+  | { type: 'started'; jobs: number; pid: number; state_dir: string; listen?: string }
+  | { type: 'armed'; job: string; logical_time: string; fire_at: string }
+  | { type: 'fired'; jobs: string[]; logical_time: string; trigger: 'schedule' | 'catchup' }
+  | { type: 'missed'; job: string; logical_time: string; policy: string }
+  | { type: 'catchup-capped'; job: string; limit: number }
+  | { type: 'clock-jump'; by_ms: number }
+  | { type: 'reloaded'; jobs: number }
+  | { type: 'reload-failed'; problems: string[] }
+  | { type: 'stopping'; signal: string; running: number }
+  | { type: 'stopped' }
+  /** A bug: a run's promise rejected. The daemon goes on with the other jobs. */
+  | { type: 'error'; message: string }
+  | { type: 'run'; event: EngineEvent };
