@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 
 import type { DaemonEvent } from '../../daemon/events.js';
@@ -37,7 +38,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   };
 
   // One daemon per state dir: two would each run every job.
-  const owner = { pid: process.pid, host: 'daemon', run_id: `daemon-${String(process.pid)}`, job: 'daemon' };
+  const owner = { pid: process.pid, host: hostname(), run_id: `daemon-${String(process.pid)}`, job: 'daemon' };
   const daemonLock = await fileLocks(path.join(stateDir, 'locks')).tryAcquire('daemon', owner);
   if (daemonLock === null) {
     const holder = fileLocks(path.join(stateDir, 'locks')).holder('daemon');
