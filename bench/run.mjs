@@ -2,7 +2,7 @@
 // 1,000,000 runs, each as a ratio against a baseline measured in the same run (see bench/README.md).
 //
 //   npm run bench                      (builds first)
-//   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S] [--ledger-runs N | --no-ledger]
+//   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S] [--ledger-runs N | --no-ledger] [--no-daemon]
 //
 // --runs N      timed runs per process figure (default 30; at least 5)
 // --breakdown   also time `import()` of each dependency and dist module in a fresh process
@@ -11,6 +11,9 @@
 //               in all (default 30)
 // --ledger-runs N  runs in the big generated ledger (default 1000000; bench/ledger.mjs)
 // --no-ledger   skip the ledger figures (they generate ~1.5 GB under the temp dir)
+// --no-daemon   skip the daemon figures (fire latency, idle cost, start-up; ~2.5 minutes; daemon.mjs)
+// --cron-minutes N  Debian cron minute boundaries in the daemon figures (default 2; 0 skips cron)
+// --firings N, --idle-settle S, --startup-runs N, --cron-phase S: see bench/daemon.mjs
 //
 // Figures are reported, never enforced: missing a target does not fail the bench. A command
 // that exits non-zero does (exit 1), because its timings would be meaningless.
@@ -21,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { generateJobfile } from './gen-jobfile.mjs';
+import { daemonFigures } from './daemon.mjs';
 import { ledgerFigures } from './ledger.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -374,6 +378,17 @@ try {
     });
   }
 
+  // 5. The daemon: fire latency (vs a bare Node timer and Debian cron), idle cost, start-up (bench/daemon.mjs).
+  let daemon;
+  if (!flag('--no-daemon')) {
+    daemon = await daemonFigures({
+      TMP, NODE, childEnv, figures, waitQuiet, progress, CommandFailed, display, keep: flag('--keep'),
+      cronMinutes: Number(option('--cron-minutes', '2')), firings: Number(option('--firings', '62')),
+      idleSettleS: Number(option('--idle-settle', '10')), startupRuns: Number(option('--startup-runs', '5')),
+      cronPhase: Number(option('--cron-phase', '0.25')),
+    });
+  }
+
   // Optional: what each import costs in a fresh process.
   let breakdown;
   if (flag('--breakdown')) breakdown = importBreakdown();
@@ -382,16 +397,19 @@ try {
   // Report
   const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
   // Rate figures show their overall rate and per-batch min/p90/max instead of ms.
+  // A figure with `show: 'p99'` (the daemon's fire latency) shows that statistic, not the median.
   const rate = (x) => `${fmt(x, 0)}/s`;
+  const isRate = (f) => f.unit.endsWith('/s');
+  const shownStat = (x, f) => fmt(x[f.show ?? 'median']);
   const rows = figures.map((f) => [
-    f.name,
-    f.unit === 'ms' ? fmt(f.subject.median) : rate(f.subject.overall),
-    f.unit === 'ms' ? `${fmt(f.subject.min)}/${fmt(f.subject.p90)}/${fmt(f.subject.max)}` : `${fmt(f.subject.min, 0)}/${fmt(f.subject.p90, 0)}/${fmt(f.subject.max, 0)}`,
+    f.show !== undefined ? `${f.name} (${f.show} in the median columns)` : f.unit !== 'ms' && !isRate(f) ? `${f.name} (${f.unit})` : f.name,
+    !isRate(f) ? shownStat(f.subject, f) : rate(f.subject.overall),
+    !isRate(f) ? `${fmt(f.subject.min)}/${fmt(f.subject.p90)}/${fmt(f.subject.max)}` : `${fmt(f.subject.min, 0)}/${fmt(f.subject.p90, 0)}/${fmt(f.subject.max, 0)}`,
     f.baseline ? f.baseline_label ?? f.baseline.command.replace(/^node bench\//, '') : '(none)',
-    !f.baseline ? '-' : f.unit === 'ms' ? fmt(f.baseline.median) : rate(f.baseline.overall),
+    !f.baseline ? '-' : !isRate(f) ? shownStat(f.baseline, f) : rate(f.baseline.overall),
     f.ratio !== null ? `${fmt(f.ratio, 2)}x` : '-',
     f.target.text,
-    f.meets ? 'yes' : 'NO',
+    f.meets === null ? '-' : f.meets ? 'yes' : 'NO',
   ]);
   const header = ['figure', 'median', 'min/p90/max', 'baseline', 'base median', 'ratio', 'target', 'meets target'];
   printTable(header, rows);
@@ -401,6 +419,7 @@ try {
   const inprocFig = figures.find((f) => f.id === 'validate-1000-inprocess');
   console.log(`validate ${big.jobs} jobs: CLI ${fmt(bigFig.subject.median)} ms end to end (node -e 0: ${fmt(bigFig.baseline.median)} ms); validateText alone ${fmt(inprocFig.subject.median)} ms warm, ${fmt(inprocFig.first_call_ms)} ms on its first (cold) call`);
   if (ledger !== undefined) console.log(ledger.report.join('\n'));
+  if (daemon !== undefined) console.log(daemon.report.join('\n'));
   if (breakdown !== undefined) {
     console.log('\nimport() cost in a fresh process (ms, median; includes everything the module imports):');
     printTable(['module', 'median ms', 'min', 'max'], breakdown.map((b) => [b.module, fmt(b.median), fmt(b.min), fmt(b.max)]));
@@ -429,6 +448,7 @@ try {
     },
     figures,
     ...(ledger !== undefined ? { ledger: ledger.extras } : {}),
+    ...(daemon !== undefined ? { daemon: daemon.extras } : {}),
     ...(breakdown !== undefined ? { import_breakdown: breakdown } : {}),
   };
   writeFileSync(RESULTS, `${JSON.stringify(doc, null, 2)}\n`);

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 
 import { InternalError } from '../util/unreachable.js';
 import { UserError } from '../util/user-error.js';
+import type { BackfillCommandOptions } from './commands/backfill.js';
 import type { DaemonOptions } from './commands/daemon.js';
 import type { GraphOptions } from './commands/graph.js';
 import type { HistoryOptions } from './commands/history.js';
@@ -110,6 +111,20 @@ common(service.command('install'))
   .option('--user', 'a user unit (~/.config/systemd/user) instead of a system one (/etc/systemd/system)')
   .option('--print', 'print the unit instead of writing it')
   .action(async (options: ServiceOptions) => (await import('./commands/service.js')).serviceInstallCommand(options));
+
+common(program.command('backfill'))
+  .description('run every scheduled instant in a past window that has no success, oldest first')
+  .argument('<job...>', 'jobs to backfill')
+  .requiredOption('--from <time>', 'start: a date (a whole day in the job\'s zone) or an ISO 8601 time')
+  .requiredOption('--to <time>', 'end, inclusive: a date or an ISO 8601 time')
+  .addOption(new Option('--parallel <n>', 'instants at once (also bounded by max_parallel)').default(1).argParser(positiveInt))
+  .option('--force', 'run instants that succeeded before too')
+  .option('--backwards', 'newest first')
+  .option('--downstream', 'after each instant, run its dependents for it')
+  .option('--dry-run', 'list each instant and what would happen; run nothing')
+  .option('--yes', 'allow more than 100,000 instants')
+  .option('--json', 'print { summary, runs } as JSON')
+  .action(async (jobs: string[], options: BackfillCommandOptions) => (await import('./commands/backfill.js')).backfillCommand(jobs, options));
 
 const ledger = program.command('ledger').description('verify or shrink the ledger');
 common(ledger.command('check'))

@@ -17,7 +17,8 @@ export function joinsOf(jobs: ReadonlyMap<string, Job>, job: Job, logicalMs: num
   });
 }
 
-function scheduledRoot(jobs: ReadonlyMap<string, Job>, name: string, seen: Set<string>): Job | undefined {
+/** The job itself when it has a schedule, else the first upstream job that has one. */
+export function scheduledRoot(jobs: ReadonlyMap<string, Job>, name: string, seen: Set<string>): Job | undefined {
   const job = jobs.get(name);
   if (job === undefined || seen.has(name)) return undefined;
   if (job.schedule !== undefined) return job;

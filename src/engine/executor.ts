@@ -15,6 +15,10 @@ export interface ExecuteOptions {
   slots: Slots;
   /** Skip a run whose (job, logical time) already succeeded or is running (daemon, catch-up, backfill). */
   dedupe?: boolean;
+  /** With dedupe: run even what succeeded before (`backfill --force`). */
+  rerun?: boolean;
+  /** Wait for job locks instead of skipping (backfill). */
+  waitForLock?: boolean;
   /** For a job with both a schedule and needs: the runs of its needs it must wait for (SPEC 3). */
   joinsOf?: (job: Job) => readonly NeedKey[];
 }
@@ -52,6 +56,8 @@ export async function executePlan(deps: EngineDeps, plan: readonly PlannedRun[],
       const request = {
         job: item.job, logicalMs: options.logicalMs, trigger: options.trigger, jobfilePath: options.jobfile.path, jobfileHash: options.jobfile.hash,
         ...(options.dedupe === true ? { dedupe: true } : {}),
+        ...(options.rerun === true ? { rerun: true } : {}),
+        ...(options.waitForLock === true ? { waitForLock: true } : {}),
         ...(joins.length > 0 ? { joins } : {}),
       };
       const name = item.job.name;

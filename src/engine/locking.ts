@@ -32,7 +32,8 @@ export async function acquireLocks(deps: EngineDeps, job: Job, runId: string, li
 
   if (job.concurrency !== 'allow') {
     const name = `job.${job.name}`;
-    let lease = await deps.locks.tryAcquire(name, owner);
+    const replaceable = { replaceable: job.concurrency === 'replace' };
+    let lease = await deps.locks.tryAcquire(name, owner, replaceable);
     if (lease === null && job.concurrency === 'forbid') {
       const holder = deps.locks.holder(name);
       return fail('skipped', 'overlap', `already running${holder ? ` (run ${holder.run_id}, pid ${String(holder.pid)})` : ''}; concurrency is forbid`);
@@ -41,9 +42,9 @@ export async function acquireLocks(deps: EngineDeps, job: Job, runId: string, li
       const holder = deps.locks.holder(name);
       if (holder !== null) deps.locks.requestReplace(name, holder.run_id, runId);
       const bound = deps.clock.now() + Math.max(job.killGraceMs, 15_000) + REPLACE_SLACK_MS;
-      lease = await waitForLock(deps, job, runId, name, owner, limit ?? { at: bound, outcome: 'deadline' });
+      lease = await waitForLock(deps, job, runId, name, owner, limit ?? { at: bound, outcome: 'deadline' }, replaceable);
     } else if (lease === null) {
-      lease = await waitForLock(deps, job, runId, name, owner, limit);
+      lease = await waitForLock(deps, job, runId, name, owner, limit, replaceable);
     }
     if (lease === null) return fail(...waitFailure(deps, limit, `the job lock`));
     noteTakeover(deps, job, runId, name, lease);
@@ -74,13 +75,13 @@ function waitFailure(deps: EngineDeps, limit: WaitLimit | undefined, what: strin
   return ['deadline', 'lock-timeout', `could not take ${what} before the deadline`];
 }
 
-async function waitForLock(deps: EngineDeps, job: Job, runId: string, name: string, owner: LockOwner, limit: WaitLimit | undefined): Promise<Lease | null> {
+async function waitForLock(deps: EngineDeps, job: Job, runId: string, name: string, owner: LockOwner, limit: WaitLimit | undefined, options?: { replaceable: boolean }): Promise<Lease | null> {
   deps.emit({ type: 'lock-waiting', job: job.name, run_id: runId, lock: name });
   for (;;) {
     const now = deps.clock.now();
     if (deps.stop.aborted || (limit !== undefined && now >= limit.at)) return null;
     await deps.clock.sleep(Math.min(POLL_MS, limit === undefined ? POLL_MS : limit.at - now), deps.stop);
-    const lease = await deps.locks.tryAcquire(name, owner);
+    const lease = await deps.locks.tryAcquire(name, owner, options);
     if (lease !== null) return lease;
   }
 }

@@ -72,8 +72,11 @@ export interface Lease {
 }
 
 export interface LockManager {
-  /** Takes the lock now, or returns null when another live run holds it. */
-  tryAcquire(name: string, owner: LockOwner): Promise<Lease | null>;
+  /**
+   * Takes the lock now, or returns null when another live run holds it. With `replaceable`, the
+   * lease watches for a `requestReplace` aimed at its run (a job with `concurrency: replace`).
+   */
+  tryAcquire(name: string, owner: LockOwner, options?: { replaceable?: boolean }): Promise<Lease | null>;
   holder(name: string): LockOwner | null;
   /** Asks the holder's run to stop so that `byRunId` can take the lock (concurrency: replace). */
   requestReplace(name: string, targetRunId: string, byRunId: string): void;

@@ -30,6 +30,10 @@ export interface RunRequest {
   jobfileHash: string;
   /** Never run a (job, logical time) twice: skip it when it succeeded or runs elsewhere. */
   dedupe?: boolean;
+  /** With dedupe: run even when it succeeded before (`backfill --force`); never twice at once. */
+  rerun?: boolean;
+  /** Wait for the job lock whatever `concurrency` says (backfill waits instead of skipping). */
+  waitForLock?: boolean;
   /** Needs' runs this run waits for (a job with both a schedule and needs). */
   joins?: readonly NeedKey[];
 }

@@ -53,7 +53,7 @@ export async function runJob(deps: EngineDeps, request: RunRequest): Promise<Run
   }
   const key = request.dedupe === true ? await claimRunKey(deps, request, runId) : { ok: true as const, leases: [] };
   if (!key.ok) return finish(deps, request, undefined, start, [], key, false);
-  const locks = await acquireLocks(deps, job, runId, limit);
+  const locks = await acquireLocks(deps, request.waitForLock === true && job.concurrency !== 'allow' ? { ...job, concurrency: 'queue' } : job, runId, limit);
   if (!locks.ok) {
     for (const lease of key.leases) await lease.release();
     return finish(deps, request, undefined, start, [], locks, false);
@@ -122,7 +122,7 @@ async function claimRunKey(deps: EngineDeps, request: RunRequest, runId: string)
   const owner = { pid: deps.host.pid, host: deps.host.hostname, run_id: runId, job: job.name };
   const lease = await deps.locks.tryAcquire(`key.${job.name}.${String(logicalMs)}`, owner);
   if (lease === null) return { ok: false, outcome: 'skipped', reason: 'overlap', message: `a run for ${isoUtc(logicalMs)} is already in flight` };
-  if (deps.ledger.hasSuccess(job.name, isoUtc(logicalMs))) {
+  if (request.rerun !== true && deps.ledger.hasSuccess(job.name, isoUtc(logicalMs))) {
     await lease.release();
     return { ok: false, outcome: 'skipped', reason: 'succeeded-before', message: `${isoUtc(logicalMs)} already succeeded` };
   }

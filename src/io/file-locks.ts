@@ -28,7 +28,7 @@ export function fileLocks(dir: string): LockManager {
     replace: path.join(dir, `${name}.replace.json`),
   });
   return {
-    async tryAcquire(name, owner) {
+    async tryAcquire(name, owner, options) {
       const p = paths(name);
       const lost = new AbortController();
       let release: () => Promise<void>;
@@ -53,10 +53,14 @@ export function fileLocks(dir: string): LockManager {
       if (previous !== undefined) await stopOrphans(previous);
       let current: LockOwner = owner;
       writeAtomic(p.owner, current);
-      const watch = setInterval(() => {
-        if ((readJson(p.replace) as { target_run_id?: string } | undefined)?.target_run_id === owner.run_id) lost.abort('replaced');
-      }, REPLACE_POLL_MS);
-      watch.unref();
+      // Only a `concurrency: replace` job can be asked to stop: other leases do not poll, so an
+      // idle daemon holding its own lock wakes for nothing.
+      const watch = options?.replaceable === true
+        ? setInterval(() => {
+          if ((readJson(p.replace) as { target_run_id?: string } | undefined)?.target_run_id === owner.run_id) lost.abort('replaced');
+        }, REPLACE_POLL_MS)
+        : undefined;
+      watch?.unref();
       const lease: Lease = {
         lost: lost.signal,
         ...(previous !== undefined ? { tookOverFrom: previous } : {}),

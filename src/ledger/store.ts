@@ -39,9 +39,10 @@ export class LedgerStore implements Ledger {
   }
 
   hasSuccess(job: string, logicalTime: string): boolean {
-    // Runs for a logical time are written at or after it (backfills later still), so read back
-    // only that far, with an hour's slack for clocks.
-    const since = new Date(Date.parse(logicalTime) - 3_600_000).toISOString();
+    // Runs for a logical time are written at or after it (the daemon at its time, backfill
+    // later, never ahead), so read back only that far, with a minute's slack for appends that
+    // land slightly out of order. An every-second job must not read an hour of runs per firing.
+    const since = new Date(Date.parse(logicalTime) - 60_000).toISOString();
     return recentRuns(this, job, 1, { since, keep: (r) => r.outcome === 'success' && r.logical_time === logicalTime }).length > 0;
   }
 
@@ -108,6 +109,39 @@ export class LedgerStore implements Ledger {
         if (event !== undefined) yield event;
       }
     }
+  }
+
+  /**
+   * The logical times (ISO) of the job's successful runs written since `sinceIso`. Scans text,
+   * not JSON: a backfill of a year against half a million runs must plan in seconds. A run
+   * record's first `"outcome"` is its own (attempts come after it), and its first
+   * `"logical_time"` is its own.
+   */
+  succeededSince(job: string, sinceIso: string): Set<string> {
+    const month = sinceIso.slice(0, 7);
+    const found = new Set<string>();
+    for (const file of this.segments(job)) {
+      if (path.basename(file).slice(0, 7) < month) continue;
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      let start = 0;
+      while (start < text.length) {
+        const newline = text.indexOf('\n', start);
+        const end = newline === -1 ? text.length : newline;
+        const line = text.slice(start, end);
+        start = end + 1;
+        if (!line.startsWith('{"v":1,"type":"run-finished"')) continue;
+        const outcome = line.indexOf('"outcome":"');
+        if (outcome === -1 || !line.startsWith('success"', outcome + 11)) continue;
+        const at = line.indexOf('"logical_time":"');
+        if (at !== -1) found.add(line.slice(at + 16, line.indexOf('"', at + 16)));
+      }
+    }
+    return found;
   }
 
   /** Lines that do not parse as ledger events, in every segment of every job. */

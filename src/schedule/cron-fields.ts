@@ -36,8 +36,10 @@ export function checkField(field: string, spec: FieldSpec): FieldCheck {
     const match = ITEM.exec(item);
     if (match === null) return { ok: false, problem: `"${item}" is not a number, name, *, range or step` };
     const [, star, from, to, step] = match;
+    // `*` in day of week is 0-6: 7 is only another name for Sunday.
+    const top = spec.max === 7 ? 6 : spec.max;
     const first = star === '*' ? spec.min : valueOf(from ?? '', spec);
-    const last = star === '*' ? spec.max : to !== undefined ? valueOf(to, spec) : step !== undefined ? spec.max : first;
+    const last = star === '*' ? top : to !== undefined ? valueOf(to, spec) : step !== undefined ? top : first;
     for (const v of [first, last]) {
       if (typeof v === 'string') return { ok: false, problem: v };
     }
@@ -45,8 +47,10 @@ export function checkField(field: string, spec: FieldSpec): FieldCheck {
     const by = step === undefined ? 1 : Number(step);
     if (by < 1) return { ok: false, problem: `a step of 0 in ${item}` };
     for (let v = first as number; v <= (last as number); v += by) {
-      if (values.has(v)) overlaps = true;
-      values.add(v);
+      // 7 is Sunday, as 0 is: `0,7` or `0-7` names a day twice, which cron-parser refuses.
+      const value = spec.max === 7 ? v % 7 : v;
+      if (values.has(value)) overlaps = true;
+      values.add(value);
     }
   }
   const text = overlaps ? [...values].sort((a, b) => a - b).join(',') : field;

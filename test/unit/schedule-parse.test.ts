@@ -14,7 +14,9 @@ describe('parseSchedule', () => {
   });
 
   it('accepts what cron accepts that cron-parser would refuse: overlapping lists are listed once each', () => {
-    expect(parseSchedule('0 0 * * 0,7')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * 0,7' } });
+    expect(parseSchedule('0 0 * * 0,7')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * 0' } });
+    expect(parseSchedule('0 0 * * 0-7')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * 0,1,2,3,4,5,6' } });
+    expect(parseSchedule('0 0 * * 1-7')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * 1-7' } });
     expect(parseSchedule('1-5/2,3 0 * * *')).toMatchObject({ ok: true, schedule: { expression: '0 1,3,5 0 * * *' } });
   });
 

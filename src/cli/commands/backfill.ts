@@ -1,0 +1,162 @@
+import { DateTime } from 'luxon';
+
+import { planBackfill } from '../../backfill/plan.js';
+import type { BackfillInstant, Window } from '../../backfill/plan.js';
+import { runBackfill } from '../../backfill/run.js';
+import type { Job } from '../../jobfile/types.js';
+import type { RunRecord } from '../../ledger/records.js';
+import { isFailure } from '../../ledger/records.js';
+import { UserError } from '../../util/user-error.js';
+import { installStopSignals, realEngineDeps } from '../engine-deps.js';
+import { EXIT } from '../exit-codes.js';
+import { loadForCommand } from '../load-jobfile.js';
+import { openLedger } from '../open-ledger.js';
+import type { CommonOptions } from '../paths.js';
+import { resolveStateDir } from '../paths.js';
+import { formatElapsed } from '../render/style.js';
+
+export interface BackfillCommandOptions extends CommonOptions {
+  from: string;
+  to: string;
+  parallel: number;
+  force?: boolean;
+  backwards?: boolean;
+  downstream?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+  json?: boolean;
+}
+
+interface Summary {
+  planned: number;
+  ran: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  duration_ms: number;
+}
+
+/** `tock backfill JOB... --from T --to T`: every scheduled instant in the window without a success. */
+export async function backfillCommand(names: string[], options: BackfillCommandOptions): Promise<void> {
+  const started = Date.now();
+  const jobfile = loadForCommand(options, process.env);
+  const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
+  const ledger = openLedger(stateDir, jobfile.jobs.keys());
+  const instants = planBackfill(jobfile, names, (job) => windowOf(job, options.from, options.to),
+    { force: options.force === true, backwards: options.backwards === true, yes: options.yes === true },
+    (job, since) => ledger.succeededSince(job, since), Date.now());
+
+  if (options.dryRun === true) {
+    const runs = instants.map((i) => ({ job: i.job, logical_time: new Date(i.logicalMs).toISOString(), action: i.action, ...(i.reason !== undefined ? { reason: i.reason } : {}) }));
+    if (options.json === true) console.log(JSON.stringify({ summary: summarize(instants, [], started), runs }));
+    else {
+      for (const r of runs) console.log(`${r.action === 'run' ? 'run ' : 'skip'}  ${r.job}  ${r.logical_time}${r.reason !== undefined ? `  (${r.reason})` : ''}`);
+      const run = runs.filter((r) => r.action === 'run').length;
+      console.log(`${String(runs.length)} instants: ${String(run)} would run, ${String(runs.length - run)} skipped (succeeded before; --force runs them again)`);
+    }
+    return;
+  }
+
+  const serial = names.filter((n) => jobfile.jobs.get(n)?.concurrency !== 'allow');
+  if (options.parallel > 1 && serial.length > 0 && options.json !== true) {
+    console.error(`tock: note: ${serial.join(', ')} run one instant at a time: the job lock holds (concurrency is not allow). ` +
+      'For a job whose runs are partitioned by date, set concurrency: allow to let --parallel run instants together.');
+  }
+  const progress = await startProgress(instants.filter((i) => i.action === 'run').length, options.json === true);
+  const records: RunRecord[] = [];
+  const stopper = installStopSignals((signal) => {
+    progress.note(`tock: ${signal}: launching nothing more; running jobs get SIGTERM, then SIGKILL after their kill_grace`);
+  });
+  const deps = realEngineDeps(stateDir, ledger, () => undefined, stopper, undefined);
+  try {
+    await runBackfill(deps, jobfile, instants, { parallel: options.parallel, downstream: options.downstream === true, force: options.force === true }, (instant, runs) => {
+      records.push(...runs);
+      progress.done(instant, runs);
+    });
+  } finally {
+    stopper.dispose();
+    progress.stop();
+    ledger.close();
+  }
+  const summary = summarize(instants, records, started);
+  if (options.json === true) console.log(JSON.stringify({ summary, runs: records }, null, 2));
+  else {
+    console.error(`tock: backfill: ${String(summary.planned)} planned, ${String(summary.ran)} ran, ${String(summary.succeeded)} succeeded, ` +
+      `${String(summary.failed)} failed, ${String(summary.skipped)} skipped, in ${formatElapsed(summary.duration_ms)}`);
+    for (const r of records.filter((x) => isFailure(x.outcome))) console.error(`  ${r.job} ${r.logical_time} ${r.outcome}: tock logs ${r.job} ${r.run_id}`);
+  }
+  const asked = records.filter((r) => names.includes(r.job));
+  const ok = !stopper.stop.signal.aborted && asked.every((r) => r.outcome === 'success' || r.reason === 'succeeded-before')
+    && asked.length >= instants.filter((i) => i.action === 'run').length;
+  process.exitCode = ok ? EXIT.ok : EXIT.failed;
+}
+
+function summarize(instants: readonly BackfillInstant[], records: readonly RunRecord[], started: number): Summary {
+  const before = instants.filter((i) => i.action === 'skip').length;
+  return {
+    planned: instants.length,
+    ran: records.filter((r) => r.attempts.length > 0).length,
+    succeeded: records.filter((r) => r.outcome === 'success').length,
+    failed: records.filter((r) => isFailure(r.outcome)).length,
+    skipped: before + records.filter((r) => r.outcome === 'skipped').length,
+    duration_ms: Date.now() - started,
+  };
+}
+
+/** SPEC 6: dates are whole days in the job's zone, inclusive; times are ISO 8601 (in the job's zone without an offset). */
+function windowOf(job: Job, from: string, to: string): Window {
+  return { fromMs: instant(from, job.timezone, 'start', '--from'), toMs: instant(to, job.timezone, 'end', '--to') };
+}
+
+function instant(text: string, zone: string, edge: 'start' | 'end', flag: string): number {
+  const parsed = DateTime.fromISO(text.replace(' ', 'T'), { zone });
+  if (!parsed.isValid) {
+    throw new UserError('bad-time', `${flag}: expected an ISO 8601 date or time like 2026-11-20 or 2026-11-20T02:15, got "${text}"`,
+      `a date is a whole day in the job's zone (${zone}); a time without an offset is in that zone too`);
+  }
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return (edge === 'start' ? parsed.startOf('day') : parsed.endOf('day')).toMillis();
+  return parsed.toMillis();
+}
+
+interface Progress {
+  done(instant: BackfillInstant, runs: readonly RunRecord[]): void;
+  note(text: string): void;
+  stop(): void;
+}
+
+/** A progress bar on a terminal (cli-progress); off a terminal, one line per finished instant. */
+async function startProgress(total: number, quiet: boolean): Promise<Progress> {
+  let finished = 0;
+  let failed = 0;
+  if (quiet) return { done: () => undefined, note: () => undefined, stop: () => undefined };
+  if (!process.stderr.isTTY) {
+    return {
+      done(instant, runs) {
+        finished++;
+        const own = runs.find((r) => r.job === instant.job);
+        const outcome = own === undefined ? 'not started' : `${own.outcome}${own.reason !== undefined ? ` (${own.reason})` : ''}`;
+        console.error(`[${String(finished)}/${String(total)}] ${instant.job} ${new Date(instant.logicalMs).toISOString()} ${outcome}${own !== undefined ? ` in ${formatElapsed(own.duration_ms)}` : ''}`);
+      },
+      note: (text) => { console.error(text); },
+      stop: () => undefined,
+    };
+  }
+  const { SingleBar, Presets } = (await import('cli-progress')).default;
+  const bar = new SingleBar({
+    format: '{bar} {value}/{total} | failed {failed} | {current} | ETA {eta_formatted}',
+    stream: process.stderr, hideCursor: true, clearOnComplete: false,
+  }, Presets.shades_classic);
+  bar.start(total, 0, { failed: 0, current: '' });
+  return {
+    done(instant, runs) {
+      finished++;
+      if (runs.some((r) => isFailure(r.outcome))) failed++;
+      bar.update(finished, { failed, current: `${instant.job} ${new Date(instant.logicalMs).toISOString()}` });
+    },
+    note(text) {
+      bar.stop();
+      console.error(text);
+    },
+    stop: () => { bar.stop(); },
+  };
+}
