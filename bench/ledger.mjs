@@ -26,7 +26,7 @@ export const LEDGER_JOBS = 50;
 const INTERVAL_MS = 40 * 60_000;
 
 /** mulberry32: a small seeded PRNG, so every bench run generates the same ledger shape. */
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -57,14 +57,14 @@ export function ledgerJobfile(jobs = LEDGER_JOBS) {
   return `${lines.join('\n')}\n`;
 }
 
-const hex = (rand, digits) => Math.floor(rand() * 16 ** digits).toString(16).padStart(digits, '0');
+export const hex = (rand, digits) => Math.floor(rand() * 16 ** digits).toString(16).padStart(digits, '0');
 
 // toISOString is a large share of generating 10 million timestamps; the day part is cached.
 let isoDay = -1;
 let isoPrefix = '';
 const p2 = (n) => (n < 10 ? `0${String(n)}` : String(n));
 const p3 = (n) => (n < 10 ? `00${String(n)}` : n < 100 ? `0${String(n)}` : String(n));
-function iso(ms) {
+export function iso(ms) {
   const day = Math.floor(ms / 86_400_000);
   if (day !== isoDay) {
     isoDay = day;
@@ -80,7 +80,7 @@ function iso(ms) {
 }
 
 /** The JSON of an attempt, keys in the order tock writes them (src/engine/attempt.ts). */
-function attemptJson(a) {
+export function attemptJson(a) {
   return `{"n":${String(a.n)},"started_at":"${a.started_at}","ended_at":"${a.ended_at}","exit_code":${String(a.exit_code)},"signal":${a.signal === null ? 'null' : `"${a.signal}"`},"outcome":"${a.outcome}"${a.error === undefined ? '' : `,"error":${JSON.stringify(a.error)}`}}`;
 }
 

@@ -2,6 +2,7 @@ import type { CronExpression } from 'cron-parser';
 import { CronExpressionParser } from 'cron-parser';
 
 import { unreachable } from '../util/unreachable.js';
+import { zoneOffsetMs } from './offset.js';
 import type { Schedule } from './parse.js';
 
 // Wider than any DST change: gaps and repeats are 1 h nearly everywhere (30 min on Lord Howe),
@@ -133,34 +134,14 @@ function step(walk: () => number): number | undefined {
 
 /** The instant one repeat later with the same wall-clock time, when `ms` is in the first copy of a repeated hour. */
 function secondCopy(ms: number, zone: string): number | undefined {
-  const before = offsetMs(zone, ms);
-  const after = offsetMs(zone, ms + DST_MARGIN_MS);
+  const before = zoneOffsetMs(zone, ms);
+  const after = zoneOffsetMs(zone, ms + DST_MARGIN_MS);
   if (after >= before) return undefined;
   const again = ms + (before - after);
-  return offsetMs(zone, again) === after ? again : undefined;
+  return zoneOffsetMs(zone, again) === after ? again : undefined;
 }
 
 /** True when the zone's UTC offset changed in the margin before `ms`. */
 function offsetChangedWithin(zone: string, ms: number): boolean {
-  return offsetMs(zone, ms - DST_MARGIN_MS) !== offsetMs(zone, ms);
-}
-
-// One formatter per zone: building one wakes ICU, which costs far more than using it.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The zone's offset from UTC at `ms` (local wall time minus UTC), in milliseconds. */
-function offsetMs(zone: string, ms: number): number {
-  if (zone === 'UTC' || zone === 'Etc/UTC') return 0;
-  let format = formatters.get(zone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric', second: 'numeric',
-    });
-    formatters.set(zone, format);
-  }
-  const part: Record<string, number> = {};
-  for (const p of format.formatToParts(ms)) part[p.type] = Number(p.value);
-  const wall = Date.UTC(part.year ?? 0, (part.month ?? 1) - 1, part.day ?? 1, part.hour ?? 0, part.minute ?? 0, part.second ?? 0);
-  return wall - Math.floor(ms / 1000) * 1000;
+  return zoneOffsetMs(zone, ms - DST_MARGIN_MS) !== zoneOffsetMs(zone, ms);
 }

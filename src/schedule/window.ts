@@ -1,5 +1,6 @@
 import { CRON_FIELDS, checkField } from './cron-fields.js';
 import { instantsBetween } from './next.js';
+import { zoneOffsetMs } from './offset.js';
 import type { Schedule } from './parse.js';
 
 // Around an offset change the exact (DST-corrected) walk is used; this far either side.
@@ -93,10 +94,10 @@ type Segment = { exact: true; from: number; to: number } | { exact: false; offse
 /** The window cut into stretches of constant offset, with the exact walk around each change. */
 function segments(zone: string, from: number, to: number): Segment[] {
   const changes: number[] = [];
-  let previous = offsetAt(zone, from - MARGIN_MS);
+  let previous = zoneOffsetMs(zone, from - MARGIN_MS);
   for (let t = from - MARGIN_MS; t < to + MARGIN_MS; t += SAMPLE_MS) {
     const next = Math.min(t + SAMPLE_MS, to + MARGIN_MS);
-    const offset = offsetAt(zone, next);
+    const offset = zoneOffsetMs(zone, next);
     if (offset !== previous) changes.push(findChange(zone, t, next, previous));
     previous = offset;
   }
@@ -105,11 +106,11 @@ function segments(zone: string, from: number, to: number): Segment[] {
   for (const change of changes) {
     const exactFrom = Math.max(cursor, change - MARGIN_MS);
     const exactTo = Math.min(to, change + MARGIN_MS);
-    if (exactFrom > cursor) out.push({ exact: false, offset: offsetAt(zone, cursor), from: cursor, to: exactFrom - 1 });
+    if (exactFrom > cursor) out.push({ exact: false, offset: zoneOffsetMs(zone, cursor), from: cursor, to: exactFrom - 1 });
     if (exactTo >= exactFrom) out.push({ exact: true, from: exactFrom, to: exactTo });
     cursor = Math.max(cursor, exactTo + 1);
   }
-  if (cursor <= to) out.push({ exact: false, offset: offsetAt(zone, cursor), from: cursor, to });
+  if (cursor <= to) out.push({ exact: false, offset: zoneOffsetMs(zone, cursor), from: cursor, to });
   return out;
 }
 
@@ -117,24 +118,8 @@ function segments(zone: string, from: number, to: number): Segment[] {
 function findChange(zone: string, lo: number, hi: number, before: number): number {
   while (hi - lo > 60_000) {
     const mid = Math.floor((lo + hi) / 2 / 60_000) * 60_000;
-    if (offsetAt(zone, mid) === before) lo = mid;
+    if (zoneOffsetMs(zone, mid) === before) lo = mid;
     else hi = mid;
   }
   return hi;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-/** Local time minus UTC, in ms, of `zone` at `ms`. */
-export function offsetAt(zone: string, ms: number): number {
-  if (zone === 'UTC' || zone === 'Etc/UTC') return 0;
-  let format = formats.get(zone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    formats.set(zone, format);
-  }
-  const p: Record<string, number> = {};
-  for (const part of format.formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const local = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
-  return local - Math.floor(ms / 1000) * 1000;
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { instantsBetween } from '../../src/schedule/next.js';
 import { parseSchedule } from '../../src/schedule/parse.js';
 import type { Schedule } from '../../src/schedule/parse.js';
-import { instantsInWindow, offsetAt } from '../../src/schedule/window.js';
+import { zoneOffsetMs } from '../../src/schedule/offset.js';
+import { instantsInWindow } from '../../src/schedule/window.js';
 
 function schedule(text: string): Schedule {
   const parsed = parseSchedule(text);
@@ -40,7 +41,7 @@ describe('instantsInWindow', () => {
   });
 
   it('knows zone offsets', () => {
-    expect(offsetAt('Asia/Kolkata', Date.parse('2026-06-01T00:00:00Z'))).toBe(5.5 * 3_600_000);
-    expect(offsetAt('America/New_York', Date.parse('2026-01-01T00:00:00Z'))).toBe(-5 * 3_600_000);
+    expect(zoneOffsetMs('Asia/Kolkata', Date.parse('2026-06-01T00:00:00Z'))).toBe(5.5 * 3_600_000);
+    expect(zoneOffsetMs('America/New_York', Date.parse('2026-01-01T00:00:00Z'))).toBe(-5 * 3_600_000);
   });
 });

@@ -1,7 +1,6 @@
 import type { Outcome } from '../../ledger/records.js';
-import { unreachable } from '../../util/unreachable.js';
 import type { Paint } from './style.js';
-import { formatElapsed } from './style.js';
+import { formatElapsed, paintOutcome } from './style.js';
 
 export interface StatusRow {
   name: string;
@@ -22,7 +21,7 @@ export function renderStatusTable(rows: readonly StatusRow[], paint: Paint, glyp
   for (const row of rows) {
     const strip = row.recent.map((o) => mark(o, paint, glyphs)).join('') + ' '.repeat(WIDTHS.recent - row.recent.length);
     const last = fit(row.last, WIDTHS.last);
-    const coloured = row.lastOutcome === null ? last : last.replace(/^\S+/, (word) => colour(row.lastOutcome ?? 'running', word, paint));
+    const coloured = row.lastOutcome === null ? last : last.replace(/^\S+/, (word) => paintOutcome(paint, row.lastOutcome ?? 'running', word));
     lines.push([fit(row.name, WIDTHS.name), fit(row.schedule, WIDTHS.schedule), coloured, strip, fit(row.next, WIDTHS.next).trimEnd()].join(' ').trimEnd());
   }
   lines.push(paint.dim(glyphs ? 'recent, oldest first: ✓ success  ✗ failed, timed out, killed...  - skipped'
@@ -37,25 +36,7 @@ function fit(text: string, width: number): string {
 function mark(outcome: Outcome, paint: Paint, glyphs: boolean): string {
   const letter = outcome === 'skipped' ? '-' : outcome.charAt(0).toUpperCase();
   const glyph = outcome === 'success' ? '✓' : outcome === 'skipped' ? '-' : '✗';
-  return colour(outcome, glyphs ? glyph : letter, paint);
-}
-
-function colour(outcome: Outcome | 'running', text: string, paint: Paint): string {
-  switch (outcome) {
-    case 'success':
-      return paint.green(text);
-    case 'skipped':
-    case 'running':
-      return paint.yellow(text);
-    case 'failed':
-    case 'timeout':
-    case 'deadline':
-    case 'missed':
-    case 'interrupted':
-    case 'killed':
-      return paint.red(text);
-  }
-  return unreachable(outcome);
+  return paintOutcome(paint, outcome, glyphs ? glyph : letter);
 }
 
 /** `5m ago`, `3h ago`, `2d ago`. */

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 
 import type { Outcome } from '../../ledger/records.js';
+import { unreachable } from '../../util/unreachable.js';
 
 /** Colour only on a TTY, and never with NO_COLOR or --no-color (SPEC 1). */
 export function wantsColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv, flag: boolean | undefined): boolean {
@@ -27,21 +28,23 @@ export interface Paint {
 const same = (s: string): string => s;
 export const plainPaint: Paint = { green: same, red: same, yellow: same, dim: same, bold: same, cyan: same };
 
-export function paintOutcome(paint: Paint, outcome: Outcome | 'running'): string {
+/** `text` in the colour of `outcome`: green for success, yellow for skipped or running, red for the rest. */
+export function paintOutcome(paint: Paint, outcome: Outcome | 'running', text: string = outcome): string {
   switch (outcome) {
     case 'success':
-      return paint.green(outcome);
+      return paint.green(text);
     case 'skipped':
     case 'running':
-      return paint.yellow(outcome);
+      return paint.yellow(text);
     case 'failed':
     case 'timeout':
     case 'deadline':
     case 'missed':
     case 'interrupted':
     case 'killed':
-      return paint.red(outcome);
+      return paint.red(text);
   }
+  return unreachable(outcome);
 }
 
 /** 1234 -> `1.2s`, 75000 -> `1m15s`. */
