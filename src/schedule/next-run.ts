@@ -3,13 +3,17 @@ import { jitterOffsetMs } from './jitter.js';
 import { nextInstants } from './next.js';
 
 /**
- * When a job will next start after `afterMs`: its next logical instant plus its jitter.
- * Undefined for a disabled job or one without a schedule (it runs after its needs).
+ * When a job will next start after `afterMs`, `count` times: each logical instant plus the job's
+ * jitter. Empty for a disabled job or one without a schedule (it runs after its needs).
  */
-export function nextRun(job: Job, afterMs: number): number | undefined {
-  if (!job.enabled || job.schedule === undefined) return undefined;
+export function nextStarts(job: Job, afterMs: number, count: number): number[] {
+  if (!job.enabled || job.schedule === undefined) return [];
   const jitter = jitterOffsetMs(job.name, job.jitterMs);
-  // The instant whose jittered start is after `afterMs` may itself be up to `jitter` earlier.
-  const [instant] = nextInstants(job.schedule, job.timezone, afterMs - jitter, 1);
-  return instant === undefined ? undefined : instant + jitter;
+  // The first start after `afterMs` may belong to an instant up to the jitter before it.
+  return nextInstants(job.schedule, job.timezone, afterMs - jitter, count).map((instant) => instant + jitter);
+}
+
+/** The job's next start after `afterMs`, if it has one. */
+export function nextRun(job: Job, afterMs: number): number | undefined {
+  return nextStarts(job, afterMs, 1)[0];
 }

@@ -2,7 +2,7 @@ import { isoInZone, isoUtc } from '../../engine/logical-time.js';
 import { formatDuration } from '../../jobfile/duration.js';
 import type { Job } from '../../jobfile/types.js';
 import { jitterOffsetMs } from '../../schedule/jitter.js';
-import { nextInstants } from '../../schedule/next.js';
+import { nextStarts } from '../../schedule/next-run.js';
 import { UserError } from '../../util/user-error.js';
 import { loadForCommand } from '../load-jobfile.js';
 import { parseTime } from '../parse-time.js';
@@ -47,12 +47,7 @@ export async function nextCommand(names: string[], options: NextOptions): Promis
 }
 
 function upcomingOf(job: Job, afterMs: number, count: number): Upcoming {
-  const jitterMs = jitterOffsetMs(job.name, job.jitterMs);
-  if (!job.enabled || job.schedule === undefined) return { job, jitterMs, starts: [] };
-  // A start is instant + jitter; the first start after `afterMs` may belong to an instant up to
-  // the jitter before it.
-  const starts = nextInstants(job.schedule, job.timezone, afterMs - jitterMs, count).map((ms) => ms + jitterMs);
-  return { job, jitterMs, starts };
+  return { job, jitterMs: jitterOffsetMs(job.name, job.jitterMs), starts: nextStarts(job, afterMs, count) };
 }
 
 function renderJob({ job, jitterMs, starts }: Upcoming, paint: Paint): string[] {
