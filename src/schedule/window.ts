@@ -1,12 +1,10 @@
 import { CRON_FIELDS, checkField } from './cron-fields.js';
 import { instantsBetween } from './next.js';
-import { zoneOffsetMs } from './offset.js';
+import { offsetChanges, zoneOffsetMs } from './offset.js';
 import type { Schedule } from './parse.js';
 
 // Around an offset change the exact (DST-corrected) walk is used; this far either side.
 const MARGIN_MS = 3 * 3_600_000;
-// Offsets are sampled this often to find the changes; no zone changes twice within 6 hours.
-const SAMPLE_MS = 6 * 3_600_000;
 const DAY_MS = 86_400_000;
 
 /**
@@ -93,17 +91,9 @@ type Segment = { exact: true; from: number; to: number } | { exact: false; offse
 
 /** The window cut into stretches of constant offset, with the exact walk around each change. */
 function segments(zone: string, from: number, to: number): Segment[] {
-  const changes: number[] = [];
-  let previous = zoneOffsetMs(zone, from - MARGIN_MS);
-  for (let t = from - MARGIN_MS; t < to + MARGIN_MS; t += SAMPLE_MS) {
-    const next = Math.min(t + SAMPLE_MS, to + MARGIN_MS);
-    const offset = zoneOffsetMs(zone, next);
-    if (offset !== previous) changes.push(findChange(zone, t, next, previous));
-    previous = offset;
-  }
   const out: Segment[] = [];
   let cursor = from;
-  for (const change of changes) {
+  for (const { at: change } of offsetChanges(zone, from - MARGIN_MS, to + MARGIN_MS)) {
     const exactFrom = Math.max(cursor, change - MARGIN_MS);
     const exactTo = Math.min(to, change + MARGIN_MS);
     if (exactFrom > cursor) out.push({ exact: false, offset: zoneOffsetMs(zone, cursor), from: cursor, to: exactFrom - 1 });
@@ -112,14 +102,4 @@ function segments(zone: string, from: number, to: number): Segment[] {
   }
   if (cursor <= to) out.push({ exact: false, offset: zoneOffsetMs(zone, cursor), from: cursor, to });
   return out;
-}
-
-/** The first minute in (lo, hi] whose offset differs from `before`. */
-function findChange(zone: string, lo: number, hi: number, before: number): number {
-  while (hi - lo > 60_000) {
-    const mid = Math.floor((lo + hi) / 2 / 60_000) * 60_000;
-    if (zoneOffsetMs(zone, mid) === before) lo = mid;
-    else hi = mid;
-  }
-  return hi;
 }
