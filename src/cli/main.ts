@@ -4,9 +4,11 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 
 import { InternalError } from '../util/unreachable.js';
 import { UserError } from '../util/user-error.js';
+import type { AuditOptions } from './commands/audit.js';
 import type { BackfillCommandOptions } from './commands/backfill.js';
 import type { DaemonOptions } from './commands/daemon.js';
 import type { GraphOptions } from './commands/graph.js';
+import type { ImportOptions } from './commands/import.js';
 import type { HistoryOptions } from './commands/history.js';
 import type { LedgerOptions } from './commands/ledger.js';
 import type { LogsOptions } from './commands/logs.js';
@@ -125,6 +127,22 @@ common(program.command('backfill'))
   .option('--yes', 'allow more than 100,000 instants')
   .option('--json', 'print { summary, runs } as JSON')
   .action(async (jobs: string[], options: BackfillCommandOptions) => (await import('./commands/backfill.js')).backfillCommand(jobs, options));
+
+common(program.command('audit'))
+  .description('find what is wrong with crontabs: clashes, DST traps, hidden dependencies, lost output...')
+  .argument('[file...]', 'crontab files, or - for standard input (default: crontab -l, /etc/crontab, /etc/cron.d/*)')
+  .addOption(new Option('--format <format>', 'crontab format (default: system for /etc/crontab and /etc/cron.d/*, else user)').choices(['user', 'system']))
+  .option('--json', 'print { findings, jobs, files } as JSON')
+  .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding this severe is found').choices(['error', 'warning', 'never']).default('error'))
+  .action(async (files: string[], options: AuditOptions) => { (await import('./commands/audit.js')).auditCommand(files, options); });
+
+common(program.command('import'))
+  .description('turn a crontab into a jobfile, and prove each job fires at the same instants')
+  .argument('[file]', 'a crontab file, or - for standard input (the default)')
+  .addOption(new Option('--format <format>', 'crontab format (default: system for /etc/crontab and /etc/cron.d/*, else user)').choices(['user', 'system']))
+  .option('-o, --output <file>', 'write the jobfile here instead of standard output')
+  .option('--json', 'print { jobfile, jobs, proof } as JSON')
+  .action(async (file: string | undefined, options: ImportOptions) => { (await import('./commands/import.js')).importCommand(file, options); });
 
 const ledger = program.command('ledger').description('verify or shrink the ledger');
 common(ledger.command('check'))

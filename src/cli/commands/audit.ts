@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { auditCrontabs } from '../../crontab/audit.js';
+import type { AuditResult } from '../../crontab/audit.js';
+import type { Finding } from '../../crontab/finding.js';
+import { SEVERITY_ORDER } from '../../crontab/finding.js';
+import { cronFormatFor, parseCrontab } from '../../crontab/parse.js';
+import type { Crontab, CrontabFormat } from '../../crontab/types.js';
+import { UserError } from '../../util/user-error.js';
+import { EXIT } from '../exit-codes.js';
+import type { CommonOptions } from '../paths.js';
+
+export interface AuditOptions extends CommonOptions {
+  format?: CrontabFormat;
+  json?: boolean;
+  failOn: 'error' | 'warning' | 'never';
+}
+
+/** `tock audit [FILE...]`: what is wrong with these crontabs today, and a week's firings per hour. */
+export function auditCommand(files: string[], options: AuditOptions): void {
+  const { crontabs, unreadable } = files.length > 0 ? readFiles(files, options.format) : readHost();
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const result = auditCrontabs(crontabs, Date.now(), zone);
+  if (options.json === true) {
+    console.log(JSON.stringify({ findings: result.findings, jobs: result.jobs, files: result.files, unreadable, histogram: result.histogram,
+      busiest: result.busiest.map((b) => ({ at: new Date(b.at).toISOString(), count: b.count })) }, null, 2));
+  } else {
+    for (const line of renderReport(result, unreadable, zone)) console.log(line);
+  }
+  const worst = options.failOn === 'never' ? [] : options.failOn === 'error' ? ['error'] : ['error', 'warning'];
+  process.exitCode = result.findings.some((f) => worst.includes(f.severity)) ? EXIT.failed : EXIT.ok;
+}
+
+function readFiles(files: readonly string[], format: CrontabFormat | undefined): { crontabs: Crontab[]; unreadable: string[] } {
+  const crontabs: Crontab[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UserError('usage', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'give the path of a crontab file, or - for standard input');
+    }
+    crontabs.push(parseCrontab(text, file, format ?? cronFormatFor(path.resolve(file))));
+  }
+  return { crontabs, unreadable: [] };
+}
+
+/** With no FILE: the caller's `crontab -l`, /etc/crontab and /etc/cron.d/*, where readable. */
+function readHost(): { crontabs: Crontab[]; unreadable: string[] } {
+  const crontabs: Crontab[] = [];
+  const unreadable: string[] = [];
+  const mine = spawnSync('crontab', ['-l'], { encoding: 'utf8' });
+  if (mine.status === 0) crontabs.push(parseCrontab(mine.stdout, 'crontab -l', 'user'));
+  else unreadable.push(`crontab -l (${mine.error !== undefined ? 'no crontab command' : (mine.stderr.trim().split('\n')[0] ?? `exit ${String(mine.status)}`)})`);
+  const system = ['/etc/crontab', ...listDir('/etc/cron.d')];
+  for (const file of system) {
+    try {
+      crontabs.push(parseCrontab(readFileSync(file, 'utf8'), file, 'system'));
+    } catch (error) {
+      unreadable.push(`${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+  return { crontabs, unreadable };
+}
+
+/** Files cron reads from a cron.d directory: names of letters, digits, _ and - only (run-parts rules). */
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((f) => /^[A-Za-z0-9_-]+$/.test(f)).sort().map((f) => path.join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+function renderReport(result: AuditResult, unreadable: readonly string[], zone: string): string[] {
+  const out: string[] = [];
+  for (const severity of SEVERITY_ORDER) {
+    const found = result.findings.filter((f) => f.severity === severity);
+    if (found.length === 0) continue;
+    out.push(`${severity === 'error' ? 'errors' : severity === 'warning' ? 'warnings' : 'info'} (${String(found.length)})`);
+    for (const f of found) out.push(...renderFinding(f));
+    out.push('');
+  }
+  if (unreadable.length > 0) out.push(`not read: ${unreadable.join('; ')}`, '');
+  const top = Math.max(1, ...result.histogram);
+  out.push(`starts per hour of the day over the coming week (${zone}):`);
+  result.histogram.forEach((count, hour) => {
+    out.push(`  ${String(hour).padStart(2, '0')}  ${'█'.repeat(Math.round((count / top) * 40)).padEnd(40)} ${String(count)}`);
+  });
+  if (result.busiest.length > 0) {
+    out.push(`busiest minutes: ${result.busiest.map((b) => `${new Date(b.at).toISOString().slice(0, 16).replace('T', ' ')} UTC (${String(b.count)} jobs)`).join(', ')}`);
+  }
+  const count = (s: string): number => result.findings.filter((f) => f.severity === s).length;
+  out.push(`${String(result.jobs)} jobs in ${String(result.files.length)} files: ${String(count('error'))} errors, ${String(count('warning'))} warnings, ${String(count('info'))} info`);
+  return out;
+}
+
+function renderFinding(f: Finding): string[] {
+  return [`  ${f.file}:${String(f.line)}  ${f.code}  ${f.message}`, ...(f.fix !== undefined ? [`      fix: ${f.fix}`] : [])];
+}

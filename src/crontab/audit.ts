@@ -1,0 +1,102 @@
+import { zoneOffsetMs } from '../schedule/offset.js';
+import { dstFindings } from './audit/dst.js';
+import { lineFindings } from './audit/line-checks.js';
+import type { Firings } from './audit/week.js';
+import { duplicateFindings, weekFindings } from './audit/week.js';
+import { fieldValues } from './fields.js';
+import type { Finding } from './finding.js';
+import { SEVERITY_ORDER } from './finding.js';
+import type { Crontab, CrontabEntry } from './types.js';
+import { vixieFirings } from './vixie.js';
+
+const WEEK_MS = 7 * 86_400_000;
+// A minutely job has 10,080 starts a week: the most a week can hold.
+const MAX_FIRINGS = 10_081;
+
+export interface AuditResult {
+  findings: Finding[];
+  jobs: number;
+  files: string[];
+  /** Starts per hour of the day (the host's zone) over the coming week. */
+  histogram: number[];
+  /** The busiest minutes of the coming week: when, and how many jobs start. */
+  busiest: { at: number; count: number }[];
+}
+
+/**
+ * SPEC 7: every finding across all the crontabs audited together (clashes and duplicates are
+ * across files), most severe first, then by file and line.
+ */
+export function auditCrontabs(crontabs: readonly Crontab[], now: number, systemZone: string): AuditResult {
+  const entries = crontabs.flatMap((c) => c.entries);
+  const zoneOf = (e: CrontabEntry): string => e.env.CRON_TZ ?? e.env.TZ ?? systemZone;
+  const findings: Finding[] = crontabs.flatMap((c) => lineFindings(c));
+  const firings: Firings[] = entries.map((entry) => ({
+    entry,
+    at: entry.macro === '@reboot' ? [] : firingsUntil(entry, zoneOf(entry), now, now + WEEK_MS),
+  }));
+  findings.push(...weekFindings(firings, zoneOf), ...duplicateFindings(entries), ...readsWhatOthersWrite(firings));
+  for (const entry of entries) {
+    const fields = entry.macro === '@reboot' ? undefined : fieldValues(entry);
+    if (fields !== undefined) findings.push(...dstFindings(entry, fields, zoneOf(entry), now));
+  }
+  findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.file.localeCompare(b.file) || a.line - b.line);
+
+  const histogram = Array.from({ length: 24 }, () => 0);
+  const perMinute = new Map<number, number>();
+  for (const f of firings) {
+    for (const t of f.at) {
+      const hour = Math.floor(((t + zoneOffsetMs(systemZone, t)) % 86_400_000) / 3_600_000);
+      histogram[hour] = (histogram[hour] ?? 0) + 1;
+      perMinute.set(t, (perMinute.get(t) ?? 0) + 1);
+    }
+  }
+  const busiest = [...perMinute].map(([at, count]) => ({ at, count })).filter((m) => m.count > 1)
+    .sort((a, b) => b.count - a.count || a.at - b.at).slice(0, 5);
+  return { findings, jobs: entries.length, files: crontabs.map((c) => c.file), histogram, busiest };
+}
+
+/** An entry's starts in (from, to], asked for in growing batches: a daily job needs 7, not 10,081. */
+function firingsUntil(entry: CrontabEntry, zone: string, from: number, to: number): number[] {
+  const out: number[] = [];
+  let after = from;
+  for (let batch = 16; out.length < MAX_FIRINGS; batch = Math.min(batch * 4, MAX_FIRINGS)) {
+    const next = vixieFirings(entry, zone, after, batch);
+    for (const t of next) {
+      if (t > to) return out;
+      out.push(t);
+    }
+    const last = next.at(-1);
+    if (last === undefined || next.length < batch) return out;
+    after = last;
+  }
+  return out;
+}
+
+/**
+ * `hidden-dependency`: a job that starts a few minutes after another and reads a file the other
+ * writes (`> file`): cron cannot say "after", so the gap stands in for it.
+ */
+function readsWhatOthersWrite(firings: readonly Firings[]): Finding[] {
+  const out: Finding[] = [];
+  for (const writer of firings) {
+    const written = [...writer.entry.command.matchAll(/>>?\s*([^\s;&|]+)/g)].map((m) => m[1] ?? '').filter((p) => p !== '' && !p.startsWith('/dev/') && !p.startsWith('&'));
+    const first = writer.at[0];
+    if (written.length === 0 || first === undefined) continue;
+    for (const reader of firings) {
+      if (reader === writer) continue;
+      const start = reader.at.find((t) => t > first);
+      if (start === undefined || start - first > 60 * 60_000) continue;
+      const path = written.find((p) => reader.entry.command.includes(p) && !new RegExp(`>>?\\s*${escape(p)}`).test(reader.entry.command));
+      if (path === undefined) continue;
+      out.push({ severity: 'warning', code: 'hidden-dependency', file: reader.entry.file, line: reader.entry.line,
+        message: `starts ${String(Math.round((start - first) / 60_000))} min after ${writer.entry.file}:${String(writer.entry.line)} and reads ${path}, which that job writes: the gap is a guess at how long it takes`,
+        fix: 'in tock: needs: [the writer] runs it as soon as the writer succeeds, and never on a half-written file' });
+    }
+  }
+  return out;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

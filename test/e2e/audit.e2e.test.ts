@@ -1,0 +1,92 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { dedent, ROOT, Rig } from '../helpers/rig.js';
+
+const rigs: Rig[] = [];
+function rig(): Rig {
+  const r = new Rig('version: 1\njobs:\n  x: { schedule: "@daily", command: "true" }\n');
+  rigs.push(r);
+  return r;
+}
+afterEach(() => {
+  for (const r of rigs.splice(0)) r.cleanup();
+});
+
+interface Report { findings: { severity: string; code: string; file: string; line: number; message: string; fix?: string }[]; jobs: number; files: string[] }
+
+const CRONTAB = dedent(`
+  MAILTO=ops@example.com
+  # nightly batch
+  0 2 * * * /srv/bin/extract.sh > /var/data/extract.csv
+  10 2 * * * /srv/bin/load.sh /var/data/extract.csv >> /var/log/load.log 2>&1
+  0 2 * * * /srv/bin/report.sh >/dev/null
+  0 2 * * * /srv/bin/cleanup.sh >/dev/null
+  0 0 30 2 * /srv/bin/never.sh >/dev/null
+  0 9 1-7 * mon /srv/bin/first-monday.sh >/dev/null
+  5 4 * * * /usr/bin/date +%F >/dev/null
+  */2 * * * * /srv/bin/poll.sh >/dev/null
+  15 3 * * * sleep 600 && /srv/bin/after-backup.sh >/dev/null
+  @reboot /srv/bin/warm-cache.sh
+  15 3 * * * sleep 600 && /srv/bin/after-backup.sh >/dev/null
+  61 * * * * /srv/bin/broken.sh
+  MAILTO=""
+  30 6 * * * /srv/bin/quiet.sh
+  CRON_TZ=America/New_York
+  30 2 * * * /srv/bin/dst.sh >/dev/null
+`);
+
+describe('tock audit', () => {
+  it('finds each kind of problem at its line, with a fix', async () => {
+    const r = rig();
+    const file = path.join(r.dir, 'crontab');
+    writeFileSync(file, CRONTAB);
+    const result = await r.run(['audit', file, '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as Report;
+    const at = (code: string): number[] => report.findings.filter((f) => f.code === code).map((f) => f.line).sort((a, b) => a - b);
+    expect(at('syntax')).toEqual([14]);
+    expect(at('never-runs')).toEqual([7]);
+    expect(at('dom-dow-or')).toEqual([8]);
+    expect(at('percent')).toEqual([9]);
+    expect(at('overlap')).toEqual([10]);
+    expect(at('hidden-dependency')).toEqual(expect.arrayContaining([4, 11, 13]));
+    expect(at('reboot')).toEqual([12]);
+    expect(at('duplicate')).toEqual([13]);
+    expect(at('lost-output')).toEqual(expect.arrayContaining([16]));
+    expect(at('dst')).toEqual([18]);
+    const herd = report.findings.find((f) => f.code === 'clash' && f.severity === 'warning');
+    expect(herd?.message).toMatch(/3 jobs start together \(a herd\)/);
+    expect(report.findings.find((f) => f.code === 'dst')?.message).toMatch(/America\/New_York, 2027-03-14 02:30 does not exist/);
+    expect(report.findings.every((f) => f.file === file)).toBe(true);
+    expect(report.jobs).toBe(13);
+    expect((await r.run(['audit', file, '--fail-on', 'never'])).code).toBe(0);
+  }, 20_000);
+
+  it('prints findings grouped by severity, then a 24-hour histogram', async () => {
+    const r = rig();
+    const file = path.join(r.dir, 'crontab');
+    writeFileSync(file, CRONTAB);
+    const result = await r.run(['audit', file]);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^errors \(\d+\)$/);
+    expect(result.stdout.indexOf('warnings (')).toBeGreaterThan(result.stdout.indexOf('errors ('));
+    const start = lines.findIndex((l) => l.startsWith('starts per hour of the day'));
+    expect(lines.slice(start + 1, start + 25).map((l) => l.slice(2, 4))).toEqual(Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0')));
+    expect(lines.at(-1)).toMatch(/^13 jobs in 1 files: \d+ errors, \d+ warnings, \d+ info$/);
+  }, 20_000);
+
+  it('reads the system format with its user column, and every Debian crontab of the corpus without a syntax finding', async () => {
+    const r = rig();
+    const dir = path.join(ROOT, 'test', 'fixtures', 'crontabs', 'debian');
+    const files = readdirSync(dir).map((f) => path.join(dir, f));
+    const result = await r.run(['audit', ...files, '--format', 'system', '--json', '--fail-on', 'never']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.findings.filter((f) => f.code === 'syntax')).toEqual([]);
+    expect(report.files).toHaveLength(files.length);
+    expect(report.jobs).toBeGreaterThan(files.length - 1);
+  }, 20_000);
+});
