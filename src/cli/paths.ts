@@ -28,9 +28,7 @@ export function findJobfile(options: CommonOptions, env: NodeJS.ProcessEnv): str
  * user, /var/lib/tock for root. Created 0700, with its ledger/, locks/ and logs/.
  */
 export function resolveStateDir(options: CommonOptions, env: NodeJS.ProcessEnv, fromJobfile: string | undefined): string {
-  const isRoot = process.getuid?.() === 0;
-  const xdg = env.XDG_STATE_HOME !== undefined && env.XDG_STATE_HOME !== '' ? env.XDG_STATE_HOME : path.join(os.homedir(), '.local', 'state');
-  const dir = path.resolve(options.stateDir ?? nonEmpty(env.TOCK_STATE_DIR) ?? fromJobfile ?? (isRoot ? '/var/lib/tock' : path.join(xdg, 'tock')));
+  const dir = stateDirPath(options, env, fromJobfile);
   try {
     for (const sub of ['', 'ledger', 'locks', 'logs']) ensureDir(path.join(dir, sub));
     accessSync(dir, constants.W_OK | constants.R_OK);
@@ -39,6 +37,13 @@ export function resolveStateDir(options: CommonOptions, env: NodeJS.ProcessEnv, 
       'fix its permissions, or choose another with --state-dir DIR or TOCK_STATE_DIR');
   }
   return dir;
+}
+
+/** Where the state dir is, without creating it (for commands that only look, like `audit`). */
+export function stateDirPath(options: CommonOptions, env: NodeJS.ProcessEnv, fromJobfile: string | undefined): string {
+  const isRoot = process.getuid?.() === 0;
+  const xdg = env.XDG_STATE_HOME !== undefined && env.XDG_STATE_HOME !== '' ? env.XDG_STATE_HOME : path.join(os.homedir(), '.local', 'state');
+  return path.resolve(options.stateDir ?? nonEmpty(env.TOCK_STATE_DIR) ?? fromJobfile ?? (isRoot ? '/var/lib/tock' : path.join(xdg, 'tock')));
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -27,16 +27,18 @@ export interface AuditResult {
  * SPEC 7: every finding across all the crontabs audited together (clashes and duplicates are
  * across files), most severe first, then by file and line.
  */
-export function auditCrontabs(crontabs: readonly Crontab[], now: number, systemZone: string): AuditResult {
+export function auditCrontabs(crontabs: readonly Crontab[], now: number, systemZone: string, durationOf?: (entry: CrontabEntry) => number | undefined): AuditResult {
   const entries = crontabs.flatMap((c) => c.entries);
   const zoneOf = (e: CrontabEntry): string => e.env.CRON_TZ ?? e.env.TZ ?? systemZone;
-  const findings: Finding[] = crontabs.flatMap((c) => lineFindings(c));
+  // A jobfile's jobs count in clashes, overlaps and the histogram; cron's line rules are not theirs.
+  const cronOnly = crontabs.filter((c) => c.origin !== 'jobfile');
+  const findings: Finding[] = cronOnly.flatMap((c) => lineFindings(c));
   const firings: Firings[] = entries.map((entry) => ({
     entry,
     at: entry.macro === '@reboot' ? [] : firingsUntil(entry, zoneOf(entry), now, now + WEEK_MS),
   }));
-  findings.push(...weekFindings(firings, zoneOf), ...duplicateFindings(entries), ...readsWhatOthersWrite(firings));
-  for (const entry of entries) {
+  findings.push(...weekFindings(firings, zoneOf, durationOf), ...duplicateFindings(cronOnly.flatMap((c) => c.entries)), ...readsWhatOthersWrite(firings));
+  for (const entry of cronOnly.flatMap((c) => c.entries)) {
     const fields = entry.macro === '@reboot' ? undefined : fieldValues(entry);
     if (fields !== undefined) findings.push(...dstFindings(entry, fields, zoneOf(entry), now));
   }

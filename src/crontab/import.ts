@@ -67,7 +67,7 @@ export function renderJobfile(jobs: readonly ImportedJob[], reboots: readonly Cr
 }
 
 /** `/usr/local/bin/backup-db.sh --full` -> `backup-db`; `cd /srv && make report` -> `make-report`. */
-function nameOf(command: string): string {
+export function nameOf(command: string): string {
   const words = command.replace(/^\s*(sleep\s+\d+\s*(&&|;)\s*)+/, '').replace(/^\s*cd\s+\S+\s*(&&|;)\s*/, '').trim().split(/\s+/);
   const skip = new Set(['sudo', 'nice', 'ionice', 'timeout', 'flock', 'env', 'bash', 'sh', '-c', 'test', '[', 'exec', 'nohup', 'run-parts']);
   const meaningful = words.filter((w) => !skip.has(w) && !w.startsWith('-') && !/^\d+$/.test(w) && !w.includes('='));

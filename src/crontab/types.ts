@@ -26,6 +26,8 @@ export interface CrontabEntry {
   comments: readonly string[];
   /** Variables set above the entry in the same file (SHELL, PATH, MAILTO, CRON_TZ, TZ, others). */
   env: Readonly<Record<string, string>>;
+  /** Set when the entry stands for a job of a tock jobfile (audited with the crontabs). */
+  job?: string;
 }
 
 /** A line of a crontab that cron would refuse or misread: where, what was expected, what was found. */
@@ -40,6 +42,8 @@ export interface CrontabProblem {
 
 export interface Crontab {
   file: string;
+  /** `jobfile` for a tock jobfile's jobs: counted in clashes and overlaps, not checked as cron lines. */
+  origin?: 'crontab' | 'jobfile';
   format: CrontabFormat;
   entries: CrontabEntry[];
   problems: CrontabProblem[];

@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,5 +88,30 @@ describe('tock audit', () => {
     expect(report.findings.filter((f) => f.code === 'syntax')).toEqual([]);
     expect(report.files).toHaveLength(files.length);
     expect(report.jobs).toBeGreaterThan(files.length - 1);
+  }, 20_000);
+
+  it('counts the jobfile\'s jobs when reading the host, and flags a job that starts again before it usually ends', async () => {
+    const r = new Rig(`
+      version: 1
+      jobs:
+        etl-a: { schedule: "0 3 * * *", command: "true" }
+        etl-b: { schedule: "0 3 * * *", command: "true" }
+    `);
+    rigs.push(r);
+    const host = await r.run(['audit', '--json', '--fail-on', 'never']);
+    const report = JSON.parse(host.stdout) as Report;
+    expect(report.files).toContain(r.jobfile);
+    expect(report.findings.find((f) => f.code === 'clash' && f.file === r.jobfile)?.message).toMatch(/2 jobs start together/);
+
+    // tock's ledger says syncer's runs take 15 minutes; cron starts it every 10.
+    const crontab = path.join(r.dir, 'crontab');
+    writeFileSync(crontab, '*/10 * * * * /usr/local/bin/syncer.sh >/dev/null\n');
+    const at = '2026-11-20T10:00:00.000Z';
+    const run = { run_id: 'r1', job: 'syncer', logical_time: at, trigger: 'manual', outcome: 'success', started_at: at, ended_at: at, duration_ms: 900_000, exit_code: 0, signal: null,
+      attempts: [{ n: 1, started_at: at, ended_at: at, exit_code: 0, signal: null, outcome: 'success' }], log: '/x', host: 'h', pid: 1, job_hash: 'j', jobfile_hash: 'f' };
+    mkdirSync(path.join(r.stateDir, 'ledger', 'syncer'), { recursive: true });
+    writeFileSync(path.join(r.stateDir, 'ledger', 'syncer', '2026-11.jsonl'), `${JSON.stringify({ v: 1, type: 'run-finished', at, job: 'syncer', run })}\n`);
+    const audited = JSON.parse((await r.run(['audit', crontab, '--json', '--fail-on', 'never'])).stdout) as Report;
+    expect(audited.findings.find((f) => f.code === 'overlap')?.message).toMatch(/starts every 10 min, but its recent runs took up to 15 min/);
   }, 20_000);
 });

@@ -1,16 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { auditCrontabs } from '../../crontab/audit.js';
 import type { AuditResult } from '../../crontab/audit.js';
 import type { Finding } from '../../crontab/finding.js';
 import { SEVERITY_ORDER } from '../../crontab/finding.js';
+import { jobfileAsCrontab } from '../../crontab/from-jobfile.js';
+import { nameOf } from '../../crontab/import.js';
 import { cronFormatFor, parseCrontab } from '../../crontab/parse.js';
-import type { Crontab, CrontabFormat } from '../../crontab/types.js';
+import { loadJobfile } from '../../jobfile/load.js';
+import { recentRuns } from '../../ledger/query.js';
+import { LedgerStore } from '../../ledger/store.js';
+import type { Crontab, CrontabEntry, CrontabFormat } from '../../crontab/types.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommonOptions } from '../paths.js';
+import { findJobfile, stateDirPath } from '../paths.js';
 
 export interface AuditOptions extends CommonOptions {
   format?: CrontabFormat;
@@ -21,8 +27,10 @@ export interface AuditOptions extends CommonOptions {
 /** `tock audit [FILE...]`: what is wrong with these crontabs today, and a week's firings per hour. */
 export function auditCommand(files: string[], options: AuditOptions): void {
   const { crontabs, unreadable } = files.length > 0 ? readFiles(files, options.format) : readHost();
+  const tock = tockSide(options, files.length === 0);
+  if (tock.crontab !== undefined) crontabs.push(tock.crontab);
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const result = auditCrontabs(crontabs, Date.now(), zone);
+  const result = auditCrontabs(crontabs, Date.now(), zone, tock.durationOf);
   if (options.json === true) {
     console.log(JSON.stringify({ findings: result.findings, jobs: result.jobs, files: result.files, unreadable, histogram: result.histogram,
       busiest: result.busiest.map((b) => ({ at: new Date(b.at).toISOString(), count: b.count })) }, null, 2));
@@ -45,6 +53,40 @@ function readFiles(files: readonly string[], format: CrontabFormat | undefined):
     crontabs.push(parseCrontab(text, file, format ?? cronFormatFor(path.resolve(file))));
   }
   return { crontabs, unreadable: [] };
+}
+
+// How many recent runs say how long a job takes.
+const RECENT_RUNS = 10;
+
+/**
+ * What tock knows: with no FILE, the jobfile's jobs (if one is found) join the audit; and the
+ * ledger's recent durations, for crontab jobs by the name `tock import` gives them, say which
+ * ones start again before they usually finish.
+ */
+function tockSide(options: AuditOptions, withJobfile: boolean): { crontab?: Crontab; durationOf: (entry: CrontabEntry) => number | undefined } {
+  let file: string | undefined;
+  try {
+    file = findJobfile(options, process.env);
+  } catch {
+    file = undefined;
+  }
+  const result = file === undefined ? undefined : (() => {
+    try {
+      return loadJobfile(file, {});
+    } catch {
+      return undefined;
+    }
+  })();
+  const jobfile = result?.ok === true ? result.jobfile : undefined;
+  const stateDir = stateDirPath(options, process.env, jobfile?.stateDir);
+  const ledger = existsSync(path.join(stateDir, 'ledger')) ? new LedgerStore(path.join(stateDir, 'ledger')) : undefined;
+  const durationOf = (entry: CrontabEntry): number | undefined => {
+    if (ledger === undefined) return undefined;
+    const runs = recentRuns(ledger, entry.job ?? nameOf(entry.command), RECENT_RUNS, { keep: (r) => r.outcome !== null && r.attempts.length > 0 });
+    const longest = Math.max(...runs.map((r) => r.duration_ms ?? 0));
+    return runs.length > 0 ? longest : undefined;
+  };
+  return { ...(withJobfile && jobfile !== undefined && result?.ok === true ? { crontab: jobfileAsCrontab(jobfile, result.source.text) } : {}), durationOf };
 }
 
 /** With no FILE: the caller's `crontab -l`, /etc/crontab and /etc/cron.d/*, where readable. */

@@ -12,13 +12,20 @@ export interface Firings {
 
 /**
  * `clash`: minutes of the coming week where several jobs start together, grouped by the set of
- * jobs (a herd at three or more). `overlap`: jobs every 5 minutes or more often with no lock.
+ * jobs (a herd at three or more). `overlap`: a job that starts more often than its recent runs
+ * took (from tock's ledger), or every 5 minutes or more often with no lock.
  */
-export function weekFindings(firings: readonly Firings[], zoneOf: (e: CrontabEntry) => string): Finding[] {
+export function weekFindings(firings: readonly Firings[], zoneOf: (e: CrontabEntry) => string, durationOf: (e: CrontabEntry) => number | undefined = () => undefined): Finding[] {
   const out: Finding[] = [];
   const byMinute = new Map<number, number[]>();
   firings.forEach((f, i) => {
     const gap = smallestGap(f.at);
+    const took = durationOf(f.entry);
+    if (gap !== undefined && took !== undefined && took > gap) {
+      out.push({ severity: 'warning', code: 'overlap', file: f.entry.file, line: f.entry.line,
+        message: `starts every ${String(Math.round(gap / 60_000))} min, but its recent runs took up to ${String(Math.round(took / 60_000))} min (tock's ledger): runs overlap`,
+        fix: 'give it more time between runs; tock never overlaps a job (concurrency: forbid), and skips a start that finds it still running' });
+    }
     if (gap !== undefined && gap <= FREQUENT_MS) {
       if (!/\bflock\b|\blockrun\b|\bsetlock\b/.test(f.entry.command)) {
         out.push({ severity: 'warning', code: 'overlap', file: f.entry.file, line: f.entry.line,
