@@ -188,7 +188,7 @@ export function generateBackfillLedger(stateDir, { zone, year, successes = SUCCE
     }
   }
   flush();
-  return { ...totals, instants: n, from_ms: fromMs, to_ms: toMs, gaps, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+  return { ...totals, instants: n, from_ms: fromMs, to_ms: toMs, gaps, log_path_chars: path.join(logDir, '20250101T000000Z-3fa9.log').length, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
 /** Whether minute i of the window holds a success, as generateBackfillLedger wrote it. */
@@ -354,7 +354,7 @@ export async function backfillFigures(ctx) {
       const id = zone === 'UTC' ? 'backfill-plan-year' : `backfill-plan-year-${zoneId(zone)}`;
       const ledgerInfo = {
         zone, runs: gen.runs, successes: gen.successes, failed: gen.failed, empty_minutes: gen.empty_minutes, lines: gen.lines, bytes: gen.bytes,
-        segments: gen.segments, generate_s: round(gen.ms / 1000, 1), window: { from: new Date(gen.from_ms).toISOString(), to: new Date(gen.to_ms).toISOString() },
+        segments: gen.segments, bytes_per_run: round(gen.bytes / gen.runs, 1), log_path_chars: gen.log_path_chars, generate_s: round(gen.ms / 1000, 1), window: { from: new Date(gen.from_ms).toISOString(), to: new Date(gen.to_ms).toISOString() },
       };
       ctx.figures.push({
         id,
@@ -380,10 +380,10 @@ export async function backfillFigures(ctx) {
       report.push(
         `  ${zone} (window ${ledgerInfo.window.from} .. ${ledgerInfo.window.to}): ${fmt(s.median, 0)} ms median (min ${fmt(s.min, 0)}, max ${fmt(s.max, 0)}; target < ${String(TARGET_MS)}), output ${(outBytes / 1e6).toFixed(1)} MB; ` +
           `plain read of the ledger ${fmt(b.median, 0)} ms (${fmt(s.median / b.median, 2)}x); node -e 0 ${fmt(e0.median, 0)} ms`,
-        `    ledger: ${String(gen.runs)} runs (${String(gen.successes)} successes, ${String(gen.failed)} failed, ${String(gen.empty_minutes)} minutes with none), ${String(gen.lines)} lines, ${(gen.bytes / 1e6).toFixed(0)} MB in ${String(gen.segments)} segments, generated in ${(gen.ms / 1000).toFixed(1)} s`,
+        `    ledger: ${String(gen.runs)} runs (${String(gen.successes)} successes, ${String(gen.failed)} failed, ${String(gen.empty_minutes)} minutes with none), ${String(gen.lines)} lines, ${(gen.bytes / 1e6).toFixed(0)} MB in ${String(gen.segments)} segments (${fmt(gen.bytes / gen.runs, 0)} bytes a run, log path ${String(gen.log_path_chars)} chars), generated in ${(gen.ms / 1000).toFixed(1)} s`,
         `    in a fresh process (median of ${String(pieceRuns)}, ms): import ${fmt(p.import, 0)}, load jobfile ${fmt(p.load_jobfile, 0)}, openLedger ${fmt(p.open_ledger, 0)}, ` +
           `instantsInWindow ${fmt(p.instants_in_window, 0)} (again, warm: ${fmt(p.instants_in_window_warm, 0)}), succeededSince ${fmt(p.succeeded_since, 0)}, ` +
-          `planBackfill given that set ${fmt(p.plan_given_set, 0)}, runs for the JSON ${fmt(p.to_runs, 0)}, JSON.stringify ${fmt(p.stringify, 0)} (${(breakdown.json_bytes / 1e6).toFixed(1)} MB), write to /dev/null ${fmt(p.write, 0)}; ` +
+          `planBackfill given that set ${fmt(p.plan_given_set, 0)} (of which, replicated warm: toISOString + Set.has per instant ${fmt(p.of_which_iso_and_lookup, 0)}, sort ${fmt(p.of_which_sort, 0)}), runs for the JSON ${fmt(p.to_runs, 0)}, JSON.stringify ${fmt(p.stringify, 0)} (${(breakdown.json_bytes / 1e6).toFixed(1)} MB), write to /dev/null ${fmt(p.write, 0)}; ` +
           `sum ${fmt(p.sum, 0)}; max RSS ${fmt(breakdown.max_rss_mib, 0)} MiB`,
       );
       // The ledger is ~700 MB: gone as soon as its figure is done.
@@ -458,6 +458,19 @@ async function piecesChild(file, stateDir, job, from, to) {
   const planned = planBackfill(jobfile, [job], () => window, { force: false, backwards: false, yes: true }, () => done, Date.now());
   ms.plan_given_set = t() - a;
 
+  // What planBackfill does per instant, replicated here (warm: planBackfill just ran it):
+  // the ISO string of each instant looked up in the set, then the sort of the marked instants.
+  a = t();
+  const marked = [];
+  for (const logicalMs of instants) {
+    const ok = done.has(new Date(logicalMs).toISOString());
+    marked.push(ok ? { job, logicalMs, action: 'skip', reason: 'succeeded-before' } : { job, logicalMs, action: 'run' });
+  }
+  ms.of_which_iso_and_lookup = t() - a;
+  a = t();
+  marked.sort((x, y) => x.logicalMs - y.logicalMs);
+  ms.of_which_sort = t() - a;
+
   a = t();
   const runs = planned.map((i) => ({ job: i.job, logical_time: new Date(i.logicalMs).toISOString(), action: i.action, ...(i.reason !== undefined ? { reason: i.reason } : {}) }));
   ms.to_runs = t() - a;
@@ -474,7 +487,7 @@ async function piecesChild(file, stateDir, job, from, to) {
   ms.write = t() - a;
   ledger.close();
 
-  ms.sum = Object.entries(ms).filter(([k]) => k !== 'instants_in_window_warm').reduce((sum, [, v]) => sum + v, 0);
+  ms.sum = Object.entries(ms).filter(([k]) => k !== 'instants_in_window_warm' && !k.startsWith('of_which')).reduce((sum, [, v]) => sum + v, 0);
   const mem = process.memoryUsage();
   process.stdout.write(`${JSON.stringify({
     ms: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, round(v, 2)])),

@@ -1,8 +1,9 @@
-// tock's benchmark: start-up, run overhead, large-jobfile validation and the ledger at
-// 1,000,000 runs, each as a ratio against a baseline measured in the same run (see bench/README.md).
+// tock's benchmark: start-up, run overhead, large-jobfile validation, the ledger at 1,000,000 runs,
+// a backfill plan of a year of a minutely job and the daemon, each against a baseline measured in
+// the same run (see bench/README.md).
 //
 //   npm run bench                      (builds first)
-//   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S] [--ledger-runs N | --no-ledger] [--no-daemon]
+//   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S] [--ledger-runs N | --no-ledger] [--no-backfill] [--no-daemon]
 //
 // --runs N      timed runs per process figure (default 30; at least 5)
 // --breakdown   also time `import()` of each dependency and dist module in a fresh process
@@ -12,6 +13,9 @@
 // --ledger-runs N  runs in the big generated ledger (default 1000000; bench/ledger.mjs)
 // --no-ledger   skip the ledger figures (they generate ~1.5 GB under the temp dir)
 // --no-daemon   skip the daemon figures (fire latency, idle cost, start-up; ~2.5 minutes; daemon.mjs)
+// --no-backfill skip the backfill figures (a year of a minutely job against 500,000 successes;
+//               ~800 MB of ledger a zone, ~1.5 minutes; backfill.mjs)
+// --backfill-zones Z1,Z2  the job's zones for the backfill figures (default UTC,America/New_York)
 // --cron-minutes N  Debian cron minute boundaries in the daemon figures (default 2; 0 skips cron)
 // --firings N, --idle-settle S, --startup-runs N, --cron-phase S: see bench/daemon.mjs
 //
@@ -24,6 +28,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { generateJobfile } from './gen-jobfile.mjs';
+import { backfillFigures } from './backfill.mjs';
 import { daemonFigures } from './daemon.mjs';
 import { ledgerFigures } from './ledger.mjs';
 
@@ -378,7 +383,16 @@ try {
     });
   }
 
-  // 5. The daemon: fire latency (vs a bare Node timer and Debian cron), idle cost, start-up (bench/daemon.mjs).
+  // 5. Backfill: planning a year of a minutely job against 500,000 successes (bench/backfill.mjs).
+  let backfill;
+  if (!flag('--no-backfill')) {
+    backfill = await backfillFigures({
+      TMP, NODE, childEnv, figures, waitQuiet, progress, CommandFailed, keep: flag('--keep'),
+      zones: option('--backfill-zones', 'UTC,America/New_York').split(',').filter(Boolean),
+    });
+  }
+
+  // 6. The daemon: fire latency (vs a bare Node timer and Debian cron), idle cost, start-up (bench/daemon.mjs).
   let daemon;
   if (!flag('--no-daemon')) {
     daemon = await daemonFigures({
@@ -419,6 +433,7 @@ try {
   const inprocFig = figures.find((f) => f.id === 'validate-1000-inprocess');
   console.log(`validate ${big.jobs} jobs: CLI ${fmt(bigFig.subject.median)} ms end to end (node -e 0: ${fmt(bigFig.baseline.median)} ms); validateText alone ${fmt(inprocFig.subject.median)} ms warm, ${fmt(inprocFig.first_call_ms)} ms on its first (cold) call`);
   if (ledger !== undefined) console.log(ledger.report.join('\n'));
+  if (backfill !== undefined) console.log(backfill.report.join('\n'));
   if (daemon !== undefined) console.log(daemon.report.join('\n'));
   if (breakdown !== undefined) {
     console.log('\nimport() cost in a fresh process (ms, median; includes everything the module imports):');
@@ -448,6 +463,7 @@ try {
     },
     figures,
     ...(ledger !== undefined ? { ledger: ledger.extras } : {}),
+    ...(backfill !== undefined ? { backfill: backfill.extras } : {}),
     ...(daemon !== undefined ? { daemon: daemon.extras } : {}),
     ...(breakdown !== undefined ? { import_breakdown: breakdown } : {}),
   };

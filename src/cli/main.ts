@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { InternalError } from '../util/unreachable.js';
 import { UserError } from '../util/user-error.js';
 import type { AuditOptions } from './commands/audit.js';
 import type { BackfillCommandOptions } from './commands/backfill.js';
 import type { DaemonOptions } from './commands/daemon.js';
+import type { ExportOptions } from './commands/export.js';
 import type { GraphOptions } from './commands/graph.js';
 import type { ImportOptions } from './commands/import.js';
 import type { HistoryOptions } from './commands/history.js';
@@ -143,6 +144,13 @@ common(program.command('import'))
   .option('-o, --output <file>', 'write the jobfile here instead of standard output')
   .option('--json', 'print { jobfile, jobs, proof } as JSON')
   .action(async (file: string | undefined, options: ImportOptions) => { (await import('./commands/import.js')).importCommand(file, options); });
+
+common(program.command('export'))
+  .description('hand the jobfile to Kubernetes (CronJobs), Argo Workflows (CronWorkflows) or systemd (timers)')
+  .addArgument(new Argument('<target>', 'kubernetes, argo or systemd').choices(['kubernetes', 'argo', 'systemd']))
+  .option('-o, --output <dir>', 'write one file per object into DIR instead of one stream on standard output')
+  .option('--image <image>', 'the container image that runs the commands (kubernetes and argo)')
+  .action(async (target: 'kubernetes' | 'argo' | 'systemd', options: ExportOptions) => (await import('./commands/export.js')).exportCommand(target, options));
 
 const ledger = program.command('ledger').description('verify or shrink the ledger');
 common(ledger.command('check'))

@@ -5,6 +5,23 @@ export function isoUtc(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+// The date part of an ISO time, by day: a year of minutes formats 365 dates, not 525,600.
+const days = new Map<number, string>();
+
+/** The same as `isoUtc`, several times faster for many instants close together (a backfill's). */
+export function isoUtcFast(ms: number): string {
+  const day = Math.floor(ms / 86_400_000);
+  let date = days.get(day);
+  if (date === undefined) {
+    date = new Date(day * 86_400_000).toISOString().slice(0, 11);
+    days.set(day, date);
+  }
+  const rest = ms - day * 86_400_000;
+  const two = (n: number): string => (n < 10 ? `0${String(n)}` : String(n));
+  const millis = rest % 1000;
+  return `${date}${two(Math.floor(rest / 3_600_000))}:${two(Math.floor(rest / 60_000) % 60)}:${two(Math.floor(rest / 1000) % 60)}.${String(millis).padStart(3, '0')}Z`;
+}
+
 // One formatter per zone: building one wakes ICU, which costs more than the whole rest of a run.
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -73,6 +73,19 @@ describe('recentRuns', () => {
   });
 });
 
+describe('succeededSince', () => {
+  it('finds the logical times of successes by scanning bytes: first line, later lines, not failures', () => {
+    const s = store();
+    finish(s, 'first', '2026-11-01T00:00:00.000Z', 'success');
+    finish(s, 'failed', '2026-11-01T00:01:00.000Z', 'failed', { attempts: [{ n: 1, started_at: 'x', ended_at: 'x', exit_code: 0, signal: null, outcome: 'success' }] });
+    start(s, 'flight', '2026-11-01T00:02:00.000Z');
+    finish(s, 'later', '2026-11-01T00:03:00.000Z', 'success', { message: 'ünï "outcome":"success"' });
+    finish(s, 'old', '2026-09-01T00:00:00.000Z', 'success');
+    expect([...s.succeededSince('etl', '2026-10-31T00:00:00.000Z')].sort()).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-01T00:03:00.000Z']);
+    expect(s.succeededSince('etl', '2026-08-01T00:00:00.000Z').size).toBe(3);
+  });
+});
+
 describe('reconcileInterrupted', () => {
   it('records interrupted only for runs of this host whose writer is provably gone', () => {
     const s = store();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { isoInZone, templateValues } from '../../src/engine/logical-time.js';
+import { isoInZone, isoUtcFast, templateValues } from '../../src/engine/logical-time.js';
 
 describe('isoInZone', () => {
   it.each([
@@ -22,5 +22,13 @@ describe('templateValues', () => {
   it('takes ds from the logical date in the job\'s zone, not UTC', () => {
     const values = templateValues('etl', 'America/Los_Angeles', Date.parse('2026-11-21T02:15:00Z'), 'r1', 2);
     expect(values).toEqual({ ds: '2026-11-20', ds_nodash: '20261120', ts: '2026-11-20T18:15:00-08:00', job: 'etl', run_id: 'r1', attempt: '2' });
+  });
+});
+
+describe('isoUtcFast', () => {
+  it('formats exactly as toISOString, across days, years and milliseconds', () => {
+    for (const ms of [0, 999, 86_399_999, Date.parse('2024-02-29T23:59:59.123Z'), Date.parse('2026-11-21T02:15:00Z'), Date.parse('2099-12-31T00:00:00.001Z')]) {
+      expect(isoUtcFast(ms)).toBe(new Date(ms).toISOString());
+    }
   });
 });

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { planBackfill } from '../../backfill/plan.js';
 import type { BackfillInstant, Window } from '../../backfill/plan.js';
 import { runBackfill } from '../../backfill/run.js';
+import { isoUtcFast } from '../../engine/logical-time.js';
 import type { Job } from '../../jobfile/types.js';
 import type { RunRecord } from '../../ledger/records.js';
 import { isFailure } from '../../ledger/records.js';
@@ -47,7 +48,7 @@ export async function backfillCommand(names: string[], options: BackfillCommandO
     (job, since) => ledger.succeededSince(job, since), Date.now());
 
   if (options.dryRun === true) {
-    const runs = instants.map((i) => ({ job: i.job, logical_time: new Date(i.logicalMs).toISOString(), action: i.action, ...(i.reason !== undefined ? { reason: i.reason } : {}) }));
+    const runs = instants.map((i) => ({ job: i.job, logical_time: isoUtcFast(i.logicalMs), action: i.action, ...(i.reason !== undefined ? { reason: i.reason } : {}) }));
     if (options.json === true) console.log(JSON.stringify({ summary: summarize(instants, [], started), runs }));
     else {
       for (const r of runs) console.log(`${r.action === 'run' ? 'run ' : 'skip'}  ${r.job}  ${r.logical_time}${r.reason !== undefined ? `  (${r.reason})` : ''}`);

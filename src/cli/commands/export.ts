@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { ExportedFile, ExportResult } from '../../export/types.js';
+import { ensureDir } from '../../io/ensure-dir.js';
+import { UserError } from '../../util/user-error.js';
+import { EXIT } from '../exit-codes.js';
+import { loadForCommand } from '../load-jobfile.js';
+import type { CommonOptions } from '../paths.js';
+import { findJobfile } from '../paths.js';
+
+export interface ExportOptions extends CommonOptions {
+  output?: string;
+  image?: string;
+}
+
+/**
+ * `tock export kubernetes|argo|systemd [-o DIR] [--image IMAGE]`: one YAML stream on stdout
+ * (kubernetes, argo) unless -o writes a file per object; warnings name what does not carry over.
+ */
+export async function exportCommand(target: 'kubernetes' | 'argo' | 'systemd', options: ExportOptions): Promise<void> {
+  const file = findJobfile(options, process.env);
+  const jobfile = loadForCommand(options, process.env);
+  if (target !== 'systemd' && (options.image === undefined || options.image === '')) {
+    throw new UserError('usage', `export ${target}: expected --image IMAGE, got none`, 'name the container image that has your commands and their tools, e.g. --image registry.example.com/etl:1.4');
+  }
+  let result: ExportResult;
+  switch (target) {
+    case 'kubernetes':
+      result = (await import('../../export/kubernetes.js')).exportKubernetes(jobfile, { image: options.image ?? '', jobfile: file });
+      break;
+    case 'argo':
+      result = (await import('../../export/argo.js')).exportArgo(jobfile, { image: options.image ?? '', jobfile: file });
+      break;
+    case 'systemd':
+      result = (await import('../../export/systemd.js')).exportSystemd(jobfile, { jobfile: file, tock: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../bin/tock.js'), node: process.execPath });
+      break;
+  }
+  for (const warning of result.warnings) console.error(`tock: warning: ${warning}`);
+  if (options.output !== undefined) {
+    ensureDir(options.output, 0o755);
+    for (const f of result.files) writeFileSync(path.join(options.output, f.name), f.text);
+    console.error(`wrote ${String(result.files.length)} files to ${options.output}`);
+  } else {
+    process.stdout.write(stream(result.files));
+  }
+  process.exitCode = EXIT.ok;
+}
+
+/** One YAML stream of documents joined by `---`; systemd units each under a `# ==> name <==` header. */
+function stream(files: readonly ExportedFile[]): string {
+  if (files.every((f) => f.name.endsWith('.yaml'))) return files.map((f) => f.text).join('---\n');
+  return files.map((f) => `# ==> ${f.name} <==\n${f.text}`).join('\n');
+}
