@@ -1,9 +1,9 @@
 // tock's benchmark: start-up, run overhead, large-jobfile validation, the ledger at 1,000,000 runs,
-// a backfill plan of a year of a minutely job and the daemon, each against a baseline measured in
-// the same run (see bench/README.md).
+// a backfill plan of a year of a minutely job, an audit of 10,000 crontab lines and the daemon, each
+// against a baseline measured in the same run (see bench/README.md).
 //
 //   npm run bench                      (builds first)
-//   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S] [--ledger-runs N | --no-ledger] [--no-backfill] [--no-daemon]
+//   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S] [--ledger-runs N | --no-ledger] [--no-backfill] [--no-audit] [--no-daemon]
 //
 // --runs N      timed runs per process figure (default 30; at least 5)
 // --breakdown   also time `import()` of each dependency and dist module in a fresh process
@@ -16,6 +16,9 @@
 // --no-backfill skip the backfill figures (a year of a minutely job against 500,000 successes;
 //               ~800 MB of ledger a zone, ~1.5 minutes; backfill.mjs)
 // --backfill-zones Z1,Z2  the job's zones for the backfill figures (default UTC,America/New_York)
+// --no-audit    skip the audit figures (tock audit of 10,000 crontab lines in 100 files, --json and
+//               the report, 7 runs each after 1 warm-up; audit.mjs)
+// --audit-runs N  counted runs of the audit figures (default 7)
 // --cron-minutes N  Debian cron minute boundaries in the daemon figures (default 2; 0 skips cron)
 // --firings N, --idle-settle S, --startup-runs N, --cron-phase S: see bench/daemon.mjs
 //
@@ -28,6 +31,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { generateJobfile } from './gen-jobfile.mjs';
+import { auditFigures } from './audit.mjs';
 import { backfillFigures } from './backfill.mjs';
 import { daemonFigures } from './daemon.mjs';
 import { ledgerFigures } from './ledger.mjs';
@@ -392,7 +396,16 @@ try {
     });
   }
 
-  // 6. The daemon: fire latency (vs a bare Node timer and Debian cron), idle cost, start-up (bench/daemon.mjs).
+  // 6. Audit: 10,000 crontab lines in 100 files with the week's clash analysis (bench/audit.mjs).
+  let audit;
+  if (!flag('--no-audit')) {
+    audit = await auditFigures({
+      TMP, NODE, childEnv, figures, waitQuiet, progress, CommandFailed, keep: flag('--keep'),
+      runs: Number(option('--audit-runs', '7')),
+    });
+  }
+
+  // 7. The daemon: fire latency (vs a bare Node timer and Debian cron), idle cost, start-up (bench/daemon.mjs).
   let daemon;
   if (!flag('--no-daemon')) {
     daemon = await daemonFigures({
@@ -434,6 +447,7 @@ try {
   console.log(`validate ${big.jobs} jobs: CLI ${fmt(bigFig.subject.median)} ms end to end (node -e 0: ${fmt(bigFig.baseline.median)} ms); validateText alone ${fmt(inprocFig.subject.median)} ms warm, ${fmt(inprocFig.first_call_ms)} ms on its first (cold) call`);
   if (ledger !== undefined) console.log(ledger.report.join('\n'));
   if (backfill !== undefined) console.log(backfill.report.join('\n'));
+  if (audit !== undefined) console.log(audit.report.join('\n'));
   if (daemon !== undefined) console.log(daemon.report.join('\n'));
   if (breakdown !== undefined) {
     console.log('\nimport() cost in a fresh process (ms, median; includes everything the module imports):');
@@ -464,6 +478,7 @@ try {
     figures,
     ...(ledger !== undefined ? { ledger: ledger.extras } : {}),
     ...(backfill !== undefined ? { backfill: backfill.extras } : {}),
+    ...(audit !== undefined ? { audit: audit.extras } : {}),
     ...(daemon !== undefined ? { daemon: daemon.extras } : {}),
     ...(breakdown !== undefined ? { import_breakdown: breakdown } : {}),
   };

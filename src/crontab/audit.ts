@@ -1,4 +1,4 @@
-import { zoneOffsetMs } from '../schedule/offset.js';
+import { offsetChanges, zoneOffsetMs } from '../schedule/offset.js';
 import { dstFindings } from './audit/dst.js';
 import { lineFindings } from './audit/line-checks.js';
 import type { Firings } from './audit/week.js';
@@ -10,6 +10,7 @@ import type { Crontab, CrontabEntry } from './types.js';
 import { vixieFirings } from './vixie.js';
 
 const WEEK_MS = 7 * 86_400_000;
+const YEAR_MS = 365 * 86_400_000;
 // A minutely job has 10,080 starts a week: the most a week can hold.
 const MAX_FIRINGS = 10_081;
 
@@ -38,17 +39,37 @@ export function auditCrontabs(crontabs: readonly Crontab[], now: number, systemZ
     at: entry.macro === '@reboot' ? [] : firingsUntil(entry, zoneOf(entry), now, now + WEEK_MS),
   }));
   findings.push(...weekFindings(firings, zoneOf, durationOf), ...duplicateFindings(cronOnly.flatMap((c) => c.entries)), ...readsWhatOthersWrite(firings));
+  const changes = new Map<string, ReturnType<typeof offsetChanges>>();
   for (const entry of cronOnly.flatMap((c) => c.entries)) {
     const fields = entry.macro === '@reboot' ? undefined : fieldValues(entry);
-    if (fields !== undefined) findings.push(...dstFindings(entry, fields, zoneOf(entry), now));
+    if (fields === undefined) continue;
+    const zone = zoneOf(entry);
+    // The coming year's offset changes, once per zone: not a year of samples per line.
+    let zoneChanges = changes.get(zone);
+    if (zoneChanges === undefined) {
+      zoneChanges = offsetChanges(zone, now, now + YEAR_MS);
+      changes.set(zone, zoneChanges);
+    }
+    findings.push(...dstFindings(entry, fields, zone, zoneChanges));
   }
   findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.file.localeCompare(b.file) || a.line - b.line);
 
   const histogram = Array.from({ length: 24 }, () => 0);
   const perMinute = new Map<number, number>();
+  // Offsets change on the hour at most: look each hour of the week up once.
+  const offsets = new Map<number, number>();
+  const offsetAt = (t: number): number => {
+    const hour = Math.floor(t / 3_600_000);
+    let offset = offsets.get(hour);
+    if (offset === undefined) {
+      offset = zoneOffsetMs(systemZone, hour * 3_600_000);
+      offsets.set(hour, offset);
+    }
+    return offset;
+  };
   for (const f of firings) {
     for (const t of f.at) {
-      const hour = Math.floor(((t + zoneOffsetMs(systemZone, t)) % 86_400_000) / 3_600_000);
+      const hour = Math.floor(((t + offsetAt(t)) % 86_400_000) / 3_600_000);
       histogram[hour] = (histogram[hour] ?? 0) + 1;
       perMinute.set(t, (perMinute.get(t) ?? 0) + 1);
     }
@@ -77,28 +98,32 @@ function firingsUntil(entry: CrontabEntry, zone: string, from: number, to: numbe
 
 /**
  * `hidden-dependency`: a job that starts a few minutes after another and reads a file the other
- * writes (`> file`): cron cannot say "after", so the gap stands in for it.
+ * writes (`> file`): cron cannot say "after", so the gap stands in for it. Written paths are
+ * indexed once, so this is linear in the number of jobs, not quadratic.
  */
 function readsWhatOthersWrite(firings: readonly Firings[]): Finding[] {
+  const writers = new Map<string, Firings[]>();
+  const writes = new Map<Firings, Set<string>>();
+  for (const f of firings) {
+    const paths = new Set([...f.entry.command.matchAll(/>>?\s*([^\s;&|]+)/g)].map((m) => m[1] ?? '').filter((p) => p !== '' && !p.startsWith('/dev/') && !p.startsWith('&')));
+    writes.set(f, paths);
+    for (const path of paths) writers.set(path, [...(writers.get(path) ?? []), f]);
+  }
   const out: Finding[] = [];
-  for (const writer of firings) {
-    const written = [...writer.entry.command.matchAll(/>>?\s*([^\s;&|]+)/g)].map((m) => m[1] ?? '').filter((p) => p !== '' && !p.startsWith('/dev/') && !p.startsWith('&'));
-    const first = writer.at[0];
-    if (written.length === 0 || first === undefined) continue;
-    for (const reader of firings) {
-      if (reader === writer) continue;
-      const start = reader.at.find((t) => t > first);
-      if (start === undefined || start - first > 60 * 60_000) continue;
-      const path = written.find((p) => reader.entry.command.includes(p) && !new RegExp(`>>?\\s*${escape(p)}`).test(reader.entry.command));
-      if (path === undefined) continue;
-      out.push({ severity: 'warning', code: 'hidden-dependency', file: reader.entry.file, line: reader.entry.line,
-        message: `starts ${String(Math.round((start - first) / 60_000))} min after ${writer.entry.file}:${String(writer.entry.line)} and reads ${path}, which that job writes: the gap is a guess at how long it takes`,
-        fix: 'in tock: needs: [the writer] runs it as soon as the writer succeeds, and never on a half-written file' });
+  for (const reader of firings) {
+    const own = writes.get(reader) ?? new Set<string>();
+    const mentioned = new Set(reader.entry.command.split(/[\s;&|<>()"']+/).filter((t) => writers.has(t) && !own.has(t)));
+    for (const path of mentioned) {
+      for (const writer of writers.get(path) ?? []) {
+        const first = writer.at[0];
+        if (writer === reader || first === undefined) continue;
+        const start = reader.at.find((t) => t > first);
+        if (start === undefined || start - first > 60 * 60_000) continue;
+        out.push({ severity: 'warning', code: 'hidden-dependency', file: reader.entry.file, line: reader.entry.line,
+          message: `starts ${String(Math.round((start - first) / 60_000))} min after ${writer.entry.file}:${String(writer.entry.line)} and reads ${path}, which that job writes: the gap is a guess at how long it takes`,
+          fix: 'in tock: needs: [the writer] runs it as soon as the writer succeeds, and never on a half-written file' });
+      }
     }
   }
   return out;
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,21 +1,19 @@
-import { offsetChanges } from '../../schedule/offset.js';
 import type { Finding } from '../finding.js';
 import type { CrontabEntry } from '../types.js';
 import type { FieldValues } from '../fields.js';
 
 const DAY_MS = 86_400_000;
-const YEAR_MS = 365 * DAY_MS;
 
 /**
  * `dst`: a fixed-time job whose local time falls in a gap (spring forward) or a fold (fall back)
- * in the coming 12 months, with the dates and what Vixie cron does versus what tock does.
+ * at one of the zone's offset `changes` (the coming 12 months'), with the dates and what Vixie cron does versus what tock does.
  */
-export function dstFindings(entry: CrontabEntry, fields: FieldValues, zone: string, now: number): Finding[] {
+export function dstFindings(entry: CrontabEntry, fields: FieldValues, zone: string, changes: readonly { at: number; before: number; after: number }[]): Finding[] {
   // Vixie's DST rules concern fixed-time jobs: neither minute nor hour starts with `*`.
   if (fields.wildcard) return [];
   const gaps: string[] = [];
   const folds: string[] = [];
-  for (const change of offsetChanges(zone, now, now + YEAR_MS)) {
+  for (const change of changes) {
     const from = change.at + Math.min(change.before, change.after);
     const to = change.at + Math.max(change.before, change.after);
     const day = Math.floor((change.at + change.before) / DAY_MS) * DAY_MS;

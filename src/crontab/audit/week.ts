@@ -53,7 +53,7 @@ export function weekFindings(firings: readonly Firings[], zoneOf: (e: CrontabEnt
     const when = new Date(group.first).toISOString().slice(0, 16).replace('T', ' ');
     out.push({
       severity: herd ? 'warning' : 'info', code: 'clash', file: first.file, line: first.line,
-      message: `${String(entries.length)} jobs start together${herd ? ' (a herd)' : ''} ${String(group.count)} times in the coming week, first at ${when} UTC (${zoneOf(first)}): ${entries.map((e) => `${e.file}:${String(e.line)}`).join(', ')}`,
+      message: `${String(entries.length)} jobs start together${herd ? ' (a herd)' : ''} ${String(group.count)} times in the coming week, first at ${when} UTC (${zoneOf(first)}): ${listed(entries)}`,
       fix: 'spread them with jitter: (e.g. jitter: 5m), or order them with needs: if one feeds another',
     });
   }
@@ -75,6 +75,14 @@ export function duplicateFindings(entries: readonly CrontabEntry[]): Finding[] {
       message: `the same job as ${earlier.file}:${String(earlier.line)}: it runs twice each time`, fix: 'remove one; tock import makes one job of each' });
   }
   return out;
+}
+
+// A herd of hundreds is one finding, not a page: name the first few.
+const LISTED = 10;
+
+function listed(entries: readonly CrontabEntry[]): string {
+  const names = entries.slice(0, LISTED).map((e) => `${e.file}:${String(e.line)}`).join(', ');
+  return entries.length > LISTED ? `${names} and ${String(entries.length - LISTED)} more` : names;
 }
 
 function smallestGap(at: readonly number[]): number | undefined {
