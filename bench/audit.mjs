@@ -16,11 +16,11 @@
 // across files), a redirect on most.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { prng } from './ledger.mjs';
+import { standalone } from './standalone.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -392,23 +392,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     for (const f of gen.files) writeFileSync(path.join(dir, f.name), f.text);
     console.log(JSON.stringify({ ...Object.fromEntries(Object.entries(gen).filter(([k]) => k !== 'files')), dir, try: `node bin/tock.js audit ${path.join(dir, '*')} --fail-on never` }));
   } else {
-    const option = (name, fallback) => {
-      const i = argv.indexOf(name);
-      return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
-    };
-    class CommandFailed extends Error {}
-    const TMP = mkdtempSync(path.join(os.tmpdir(), 'tock-bench-audit-'));
-    const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOCK_')));
-    childEnv.NO_COLOR = '1';
-    const figures = [];
-    process.on('SIGINT', () => {
-      rmSync(TMP, { recursive: true, force: true });
-      process.exit(130);
-    });
+    const { option: text, context } = standalone('audit', argv);
+    const option = text;
+    const { TMP, figures, CommandFailed } = context;
     try {
       const res = await auditFigures({
-        TMP, NODE: process.execPath, childEnv, figures, CommandFailed, keep: argv.includes('--keep'),
-        waitQuiet: () => null, progress: (s) => process.stderr.write(`  ${s}\n`), runs: Number(option('--runs', '7')),
+        ...context, runs: Number(option('--runs', '7')),
       });
       console.log(res.report.join('\n'));
       if (argv.includes('--json')) console.log(JSON.stringify({ figures, audit: res.extras }, null, 2));

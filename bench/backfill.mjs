@@ -26,6 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DateTime } from 'luxon';
 
 import { attemptJson, hex, iso, prng } from './ledger.mjs';
+import { standalone } from './standalone.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -517,23 +518,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const res = generateBackfillLedger(dir, { zone, year });
     console.log(JSON.stringify({ ...res, year, jobfile: path.join(dir, 'jobs.yaml'), try: `node bin/tock.js backfill ${BACKFILL_JOB} --from ${String(year)}-01-01 --to ${String(year)}-12-31 --dry-run --json --yes -f ${path.join(dir, 'jobs.yaml')} --state-dir ${dir}` }));
   } else {
-    const option = (name, fallback) => {
-      const i = argv.indexOf(name);
-      return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
-    };
-    class CommandFailed extends Error {}
-    const TMP = mkdtempSync(path.join(os.tmpdir(), 'tock-bench-backfill-'));
-    const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOCK_')));
-    childEnv.NO_COLOR = '1';
-    const figures = [];
-    process.on('SIGINT', () => {
-      rmSync(TMP, { recursive: true, force: true });
-      process.exit(130);
-    });
+    const { option: text, context } = standalone('backfill', argv);
+    const option = text;
+    const { TMP, figures, CommandFailed } = context;
     try {
       const res = await backfillFigures({
-        TMP, NODE: process.execPath, childEnv, figures, CommandFailed, keep: argv.includes('--keep'),
-        waitQuiet: () => null, progress: (s) => process.stderr.write(`  ${s}\n`),
+        ...context,
         zones: option('--zones', DEFAULT_ZONES.join(',')).split(',').filter(Boolean), runs: Number(option('--runs', '5')),
       });
       console.log(res.report.join('\n'));

@@ -31,6 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { standalone } from './standalone.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -860,23 +861,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (argv[0] === '--breakdown') {
     await breakdownChild(argv[1], argv[2]);
   } else {
-    const option = (name, fallback) => {
-      const i = argv.indexOf(name);
-      return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
-    };
-    class CommandFailed extends Error {}
-    const TMP = mkdtempSync(path.join(os.tmpdir(), 'tock-bench-daemon-'));
-    const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOCK_')));
-    childEnv.NO_COLOR = '1';
-    const figures = [];
-    process.on('SIGINT', () => {
-      rmSync(TMP, { recursive: true, force: true });
-      process.exit(130);
-    });
+    const { option: text, context } = standalone('daemon', argv);
+    const option = (flag, fallback) => Number(text(flag, String(fallback)));
+    const { TMP, figures, CommandFailed } = context;
     try {
       const res = await daemonFigures({
-        TMP, NODE: process.execPath, childEnv, figures, CommandFailed, keep: argv.includes('--keep'),
-        waitQuiet: () => null, progress: (s) => process.stderr.write(`  ${s}\n`),
+        ...context,
         display: (c) => `node ${c.args.map((a) => (a.startsWith(ROOT) ? path.relative(ROOT, a) : a)).join(' ')}`,
         cronMinutes: option('--cron-minutes', 2), firings: option('--firings', 62), idleSettleS: option('--idle-settle', 10),
         startupRuns: option('--startup-runs', 5), cronPhase: option('--cron-phase', 0.25), idleWindowS: option('--idle-window', 60),

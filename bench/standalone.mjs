@@ -1,0 +1,25 @@
+// What a bench module needs to run on its own (`node bench/audit.mjs`): the same context that
+// run.mjs hands it, a temp dir removed on Ctrl-C, and a reader for `--flag value` options.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export function standalone(name, argv) {
+  class CommandFailed extends Error {}
+  const TMP = mkdtempSync(path.join(os.tmpdir(), `tock-bench-${name}-`));
+  const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOCK_')));
+  childEnv.NO_COLOR = '1';
+  process.on('SIGINT', () => {
+    rmSync(TMP, { recursive: true, force: true });
+    process.exit(130);
+  });
+  const option = (flag, fallback) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
+  };
+  const context = {
+    TMP, NODE: process.execPath, childEnv, figures: [], CommandFailed, keep: argv.includes('--keep'),
+    waitQuiet: () => null, progress: (s) => process.stderr.write(`  ${s}\n`),
+  };
+  return { option, context };
+}
