@@ -20,7 +20,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { prng } from './ledger.mjs';
-import { standalone } from './standalone.mjs';
+import { runStandalone } from './standalone.mjs';
+import { round, summary } from './stats.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -193,19 +194,6 @@ export function generateCrontabs({ files = FILES, linesPerFile = LINES_PER_FILE,
 // ---------------------------------------------------------------------------------------------
 // Statistics
 
-const r3 = (x) => Math.round(x * 1000) / 1000;
-const round = (x, d) => Math.round(x * 10 ** d) / 10 ** d;
-function pct(s, p) {
-  if (s.length === 0) return NaN;
-  const i = (s.length - 1) * p;
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return s[lo] + (s[hi] - s[lo]) * (i - lo);
-}
-function summary(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, median: r3(pct(s, 0.5)), min: r3(s[0]), max: r3(s.at(-1)), p90: r3(pct(s, 0.9)), samples: samples.map(r3) };
-}
 const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
 
 // ---------------------------------------------------------------------------------------------
@@ -392,25 +380,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     for (const f of gen.files) writeFileSync(path.join(dir, f.name), f.text);
     console.log(JSON.stringify({ ...Object.fromEntries(Object.entries(gen).filter(([k]) => k !== 'files')), dir, try: `node bin/tock.js audit ${path.join(dir, '*')} --fail-on never` }));
   } else {
-    const { option: text, context } = standalone('audit', argv);
-    const option = text;
-    const { TMP, figures, CommandFailed } = context;
-    try {
-      const res = await auditFigures({
-        ...context, runs: Number(option('--runs', '7')),
-      });
-      console.log(res.report.join('\n'));
-      if (argv.includes('--json')) console.log(JSON.stringify({ figures, audit: res.extras }, null, 2));
-    } catch (error) {
-      if (error instanceof CommandFailed) {
-        console.error(`bench: ${error.message}`);
-        process.exitCode = 1;
-      } else {
-        throw error;
-      }
-    } finally {
-      if (argv.includes('--keep')) console.error(`bench: kept ${TMP}`);
-      else rmSync(TMP, { recursive: true, force: true });
-    }
+    await runStandalone('audit', argv, (context, option) => auditFigures({
+      ...context, runs: Number(option('--runs', '7')),
+    }));
   }
 }

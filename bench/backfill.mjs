@@ -25,8 +25,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { DateTime } from 'luxon';
 
-import { attemptJson, hex, iso, prng } from './ledger.mjs';
-import { standalone } from './standalone.mjs';
+import { attemptJson, hex, iso, prng, segmentWriter } from './ledger.mjs';
+import { runStandalone } from './standalone.mjs';
+import { pct, round, summary } from './stats.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -102,24 +103,11 @@ export function generateBackfillLedger(stateDir, { zone, year, successes = SUCCE
   const jobHash = hex(rand, 8) + hex(rand, 8);
   const jobfileHash = hex(rand, 8) + hex(rand, 8);
   const totals = { runs: 0, lines: 0, bytes: 0, segments: 0, successes: 0, failed: 0, empty_minutes: 0, successes_in_window: 0 };
-  let month = '';
-  let pending = [];
-  const flush = () => {
-    if (pending.length === 0) return;
-    writeFileSync(path.join(dir, `${month}.jsonl`), `${pending.join('\n')}\n`, { mode: 0o600, flag: 'a' });
-    pending = [];
-  };
+  const writer = segmentWriter(dir, job, () => { totals.segments++; });
+  const flush = writer.flush;
   const put = (line, at) => {
-    const m = at.slice(0, 7);
-    if (m !== month) {
-      flush();
-      if (month !== '' && m < month) throw new Error(`generator: went back in time (${at})`);
-      month = m;
-      totals.segments++;
-    }
-    pending.push(line);
     totals.lines++;
-    totals.bytes += line.length + 1; // ASCII only: characters are bytes
+    totals.bytes += writer.put(line, at);
   };
   const head = (type, at) => `{"v":1,"type":"${type}","at":"${at}","job":"${job}"`;
   let pid = 0;
@@ -204,19 +192,6 @@ function dirBytes(dir) {
 // ---------------------------------------------------------------------------------------------
 // Statistics
 
-const r3 = (x) => Math.round(x * 1000) / 1000;
-const round = (x, d) => Math.round(x * 10 ** d) / 10 ** d;
-function pct(s, p) {
-  if (s.length === 0) return NaN;
-  const i = (s.length - 1) * p;
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return s[lo] + (s[hi] - s[lo]) * (i - lo);
-}
-function summary(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, median: r3(pct(s, 0.5)), min: r3(s[0]), max: r3(s.at(-1)), p90: r3(pct(s, 0.9)), samples: samples.map(r3) };
-}
 const median = (xs) => pct([...xs].sort((a, b) => a - b), 0.5);
 const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
 const zoneId = (zone) => zone.toLowerCase().replace(/^.*\//, '').replace(/[^a-z0-9]+/g, '-');
@@ -518,26 +493,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const res = generateBackfillLedger(dir, { zone, year });
     console.log(JSON.stringify({ ...res, year, jobfile: path.join(dir, 'jobs.yaml'), try: `node bin/tock.js backfill ${BACKFILL_JOB} --from ${String(year)}-01-01 --to ${String(year)}-12-31 --dry-run --json --yes -f ${path.join(dir, 'jobs.yaml')} --state-dir ${dir}` }));
   } else {
-    const { option: text, context } = standalone('backfill', argv);
-    const option = text;
-    const { TMP, figures, CommandFailed } = context;
-    try {
-      const res = await backfillFigures({
-        ...context,
+    await runStandalone('backfill', argv, (context, option) => backfillFigures({
+      ...context,
         zones: option('--zones', DEFAULT_ZONES.join(',')).split(',').filter(Boolean), runs: Number(option('--runs', '5')),
-      });
-      console.log(res.report.join('\n'));
-      if (argv.includes('--json')) console.log(JSON.stringify({ figures, backfill: res.extras }, null, 2));
-    } catch (error) {
-      if (error instanceof CommandFailed) {
-        console.error(`bench: ${error.message}`);
-        process.exitCode = 1;
-      } else {
-        throw error;
-      }
-    } finally {
-      if (argv.includes('--keep')) console.error(`bench: kept ${TMP}`);
-      else rmSync(TMP, { recursive: true, force: true });
-    }
+    }));
   }
 }

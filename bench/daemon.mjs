@@ -31,7 +31,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { standalone } from './standalone.mjs';
+import { runStandalone } from './standalone.mjs';
+import { pct, r3, round, summary as summarize } from './stats.mjs';
+
+// The daemon's figures report p99 too (the fire-latency aim is on it).
+const summary = (samples) => summarize(samples, { p99: true });
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -96,21 +100,6 @@ function fireJobfile(out) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Statistics
-
-function pct(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const i = (sorted.length - 1) * p;
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
-}
-const r3 = (x) => Math.round(x * 1000) / 1000;
-const round = (x, d) => Math.round(x * 10 ** d) / 10 ** d;
-function summary(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, median: r3(pct(s, 0.5)), min: r3(s[0]), max: r3(s.at(-1)), p90: r3(pct(s, 0.9)), p99: r3(pct(s, 0.99)), samples: samples.map(r3) };
-}
 const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
 const median = (xs) => pct([...xs].sort((a, b) => a - b), 0.5);
 
@@ -861,28 +850,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (argv[0] === '--breakdown') {
     await breakdownChild(argv[1], argv[2]);
   } else {
-    const { option: text, context } = standalone('daemon', argv);
-    const option = (flag, fallback) => Number(text(flag, String(fallback)));
-    const { TMP, figures, CommandFailed } = context;
-    try {
-      const res = await daemonFigures({
+    await runStandalone('daemon', argv, (context, text) => {
+      const option = (flag, fallback) => Number(text(flag, String(fallback)));
+      return daemonFigures({
         ...context,
         display: (c) => `node ${c.args.map((a) => (a.startsWith(ROOT) ? path.relative(ROOT, a) : a)).join(' ')}`,
         cronMinutes: option('--cron-minutes', 2), firings: option('--firings', 62), idleSettleS: option('--idle-settle', 10),
         startupRuns: option('--startup-runs', 5), cronPhase: option('--cron-phase', 0.25), idleWindowS: option('--idle-window', 60),
       });
-      console.log(res.report.join('\n'));
-      if (argv.includes('--json')) console.log(JSON.stringify({ figures, daemon: res.extras }, null, 2));
-    } catch (error) {
-      if (error instanceof CommandFailed) {
-        console.error(`bench: ${error.message}`);
-        process.exitCode = 1;
-      } else {
-        throw error;
-      }
-    } finally {
-      if (argv.includes('--keep')) console.error(`bench: kept ${TMP}`);
-      else rmSync(TMP, { recursive: true, force: true });
-    }
+    });
   }
 }

@@ -25,6 +25,33 @@ export const LEDGER_JOBS = 50;
 /** Every job runs every 40 minutes: 20,000 runs cover about 18 months, ending now. */
 const INTERVAL_MS = 40 * 60_000;
 
+/**
+ * Appends generated lines to a job's monthly segments (`<dir>/YYYY-MM.jsonl`, by the event's
+ * time) in large writes. Events come in time order, so a segment is complete when the month
+ * changes. `put` returns the bytes the line takes.
+ */
+export function segmentWriter(dir, label, onNewSegment) {
+  let month = '';
+  let pending = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    writeFileSync(path.join(dir, `${month}.jsonl`), `${pending.join('\n')}\n`, { mode: 0o600, flag: 'a' });
+    pending = [];
+  };
+  const put = (line, at) => {
+    const m = at.slice(0, 7);
+    if (m !== month) {
+      flush();
+      if (month !== '' && m < month) throw new Error(`generator: ${label} went back in time (${at})`);
+      month = m;
+      onNewSegment();
+    }
+    pending.push(line);
+    return line.length + 1; // ASCII only: characters are bytes
+  };
+  return { put, flush };
+}
+
 /** mulberry32: a small seeded PRNG, so every bench run generates the same ledger shape. */
 export function prng(seed) {
   let a = seed >>> 0;
@@ -109,25 +136,7 @@ export function generateLedger(stateDir, { jobs = LEDGER_JOBS, runsPerJob, endMs
     const retries = j % 3 === 1 ? (j % 2) + 1 : 0;
     const typical = DURATIONS[j % DURATIONS.length];
     const logPrefix = JSON.stringify(`${path.join(logsDir, job)}/`).slice(0, -1);
-    // Events are in time order, so a segment is complete when the month changes.
-    let month = '';
-    let pending = [];
-    const flush = () => {
-      if (pending.length === 0) return;
-      writeFileSync(path.join(dir, `${month}.jsonl`), `${pending.join('\n')}\n`, { mode: 0o600, flag: 'a' });
-      pending = [];
-    };
-    const put = (line, at) => {
-      const m = at.slice(0, 7);
-      if (m !== month) {
-        flush();
-        if (month !== '' && m < month) throw new Error(`generator: ${job} went back in time (${at})`);
-        month = m;
-        totals.segments++;
-      }
-      pending.push(line);
-      return line.length + 1; // ASCII only: characters are bytes
-    };
+    const { put, flush } = segmentWriter(dir, job, () => { totals.segments++; });
     const head = (type, at) => `{"v":1,"type":"${type}","at":"${at}","job":"${job}"`;
     // The tock process (a long-running `tock` under systemd, restarted now and then).
     let pid = 0;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export function standalone(name, argv) {
+function standalone(name, argv) {
   class CommandFailed extends Error {}
   const TMP = mkdtempSync(path.join(os.tmpdir(), `tock-bench-${name}-`));
   const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOCK_')));
@@ -22,4 +22,24 @@ export function standalone(name, argv) {
     waitQuiet: () => null, progress: (s) => process.stderr.write(`  ${s}\n`),
   };
   return { option, context };
+}
+
+/**
+ * Runs one module alone: its figures, its report on stdout (and `--json`), a `CommandFailed`
+ * as a one-line error with exit 1, and the temp dir removed unless `--keep`.
+ */
+export async function runStandalone(name, argv, figuresOf) {
+  const { option, context } = standalone(name, argv);
+  try {
+    const res = await figuresOf(context, option);
+    console.log(res.report.join('\n'));
+    if (argv.includes('--json')) console.log(JSON.stringify({ figures: context.figures, [name]: res.extras }, null, 2));
+  } catch (error) {
+    if (!(error instanceof context.CommandFailed)) throw error;
+    console.error(`bench: ${error.message}`);
+    process.exitCode = 1;
+  } finally {
+    if (context.keep) console.error(`bench: kept ${context.TMP}`);
+    else rmSync(context.TMP, { recursive: true, force: true });
+  }
 }

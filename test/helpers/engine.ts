@@ -1,12 +1,21 @@
+import path from 'node:path';
+
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { Host, Lease, Ledger, LockManager, LockOwner } from '../../src/engine/ports.js';
 import type { EngineDeps } from '../../src/engine/run-context.js';
-import { validateText } from '../../src/jobfile/load.js';
+import { loadJobfile, validateText } from '../../src/jobfile/load.js';
 import type { Jobfile } from '../../src/jobfile/types.js';
 import type { LedgerEvent, RunRecord } from '../../src/ledger/records.js';
-import { dedent } from './rig.js';
+import { dedent, ROOT } from './rig.js';
 import { FakeSpawner } from './fake-spawner.js';
 import { ManualClock } from './manual-clock.js';
+
+/** One of the jobfiles in examples/, loaded as tock would, or the test fails. */
+export function exampleJobfile(name: string): Jobfile {
+  const result = loadJobfile(path.join(ROOT, 'examples', name));
+  if (!result.ok) throw new Error(`examples/${name} does not load`);
+  return result.jobfile;
+}
 
 /** A jobfile from YAML text, or the test fails with its diagnostics. */
 export function jobfileFrom(yaml: string): Jobfile {

@@ -1,7 +1,5 @@
 // `tock export argo` (SPEC 8): every manifest is checked against the published Argo Workflows
 // CronWorkflow schema that @kubernetes-models/argo-workflows carries.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { CronWorkflow } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow';
 import { describe, expect, it } from 'vitest';
@@ -9,24 +7,12 @@ import { parse } from 'yaml';
 
 import { DS, DS_NODASH, SCHEDULED_TIME, dependsExpression, exportArgo } from '../../src/export/argo.js';
 import type { ExportResult } from '../../src/export/types.js';
-import { loadJobfile, validateText } from '../../src/jobfile/load.js';
-import type { Jobfile } from '../../src/jobfile/types.js';
 import { UserError } from '../../src/util/user-error.js';
+import { exampleJobfile, jobfileFrom } from '../helpers/engine.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OPTIONS = { image: 'registry.example.com/etl:1.4', jobfile: '/jobs/tock.yaml' };
 
-function fromText(text: string): Jobfile {
-  const result = validateText(text, '/jobs/tock.yaml');
-  if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
-  return result.jobfile;
-}
 
-function example(name: string): Jobfile {
-  const result = loadJobfile(path.join(ROOT, 'examples', name));
-  if (!result.ok) throw new Error(`examples/${name} does not load`);
-  return result.jobfile;
-}
 
 interface Task { name: string; template: string; dependencies?: string[]; depends?: string; when?: string }
 interface Template {
@@ -71,7 +57,7 @@ function template(m: Manifest, name: string): Template {
 
 describe('the schema check', () => {
   it('really validates: an invalid CronWorkflow throws', () => {
-    const [valid] = manifests(exportArgo(fromText('version: 1\njobs:\n  a:\n    schedule: "0 * * * *"\n    command: [x]\n'), OPTIONS));
+    const [valid] = manifests(exportArgo(jobfileFrom('version: 1\njobs:\n  a:\n    schedule: "0 * * * *"\n    command: [x]\n'), OPTIONS));
     const badSchedule = JSON.parse(JSON.stringify(valid)) as Manifest;
     badSchedule.spec.schedules = ['every day at noon'];
     expect(() => { new CronWorkflow(badSchedule as unknown as Data).validate(); }).toThrow();
@@ -83,7 +69,7 @@ describe('the schema check', () => {
 
 describe('the examples', () => {
   it('pipeline.yaml: one CronWorkflow whose DAG follows the needs', () => {
-    const result = exportArgo(example('pipeline.yaml'), OPTIONS);
+    const result = exportArgo(exampleJobfile('pipeline.yaml'), OPTIONS);
     const all = manifests(result);
     expect(all).toHaveLength(1);
     const [wf] = all as [Manifest];
@@ -107,7 +93,7 @@ describe('the examples', () => {
   });
 
   it('retries-and-locks.yaml: a workflow per schedule, db-vacuum joins db-backup', () => {
-    const result = exportArgo(example('retries-and-locks.yaml'), OPTIONS);
+    const result = exportArgo(exampleJobfile('retries-and-locks.yaml'), OPTIONS);
     const all = manifests(result);
     expect(all.map((m) => m.metadata.name)).toEqual(['heartbeat', 'sync-orders', 'refresh-cache', 'db-backup', 'load-partner-file']);
     const backup = all[3] as Manifest;
@@ -132,7 +118,7 @@ describe('the examples', () => {
   });
 
   it('minimal.yaml: {{ ds }} becomes the scheduled date', () => {
-    const [hello] = manifests(exportArgo(example('minimal.yaml'), OPTIONS));
+    const [hello] = manifests(exportArgo(exampleJobfile('minimal.yaml'), OPTIONS));
     expect(template(hello as Manifest, 'hello').container?.command).toEqual(['/bin/sh', '-c', `echo "hello from tock, logical date ${DS}"`]);
   });
 });
@@ -141,7 +127,7 @@ describe('template variables', () => {
   it('map to the scheduled time, the workflow name and the retry count', () => {
     expect(DS).toBe('{{=sprig.substr(0, 10, workflow.scheduledTime)}}');
     expect(SCHEDULED_TIME).toBe('{{workflow.scheduledTime}}');
-    const jobfile = fromText('version: 1\njobs:\n  a:\n    schedule: "0 * * * *"\n    retries: 2\n    command: echo {{ ds }} {{ ds_nodash }} {{ ts }} {{ job }} {{ run_id }} {{ attempt }} $HOME\n');
+    const jobfile = jobfileFrom('version: 1\njobs:\n  a:\n    schedule: "0 * * * *"\n    retries: 2\n    command: echo {{ ds }} {{ ds_nodash }} {{ ts }} {{ job }} {{ run_id }} {{ attempt }} $HOME\n');
     const [wf] = manifests(exportArgo(jobfile, OPTIONS));
     const a = template(wf as Manifest, 'a');
     expect(a.container?.command[2]).toBe(`echo ${DS} ${DS_NODASH} {{workflow.scheduledTime}} a {{workflow.name}} {{=asInt(retries) + 1}} $$HOME`);
@@ -150,7 +136,7 @@ describe('template variables', () => {
   });
 
   it('attempt is 1 without retries (Argo has no retries variable then)', () => {
-    const [wf] = manifests(exportArgo(fromText('version: 1\njobs:\n  a:\n    schedule: "0 * * * *"\n    command: [echo, "{{ attempt }}"]\n'), OPTIONS));
+    const [wf] = manifests(exportArgo(jobfileFrom('version: 1\njobs:\n  a:\n    schedule: "0 * * * *"\n    command: [echo, "{{ attempt }}"]\n'), OPTIONS));
     expect(template(wf as Manifest, 'a').container?.command).toEqual(['echo', '1']);
   });
 });
@@ -163,7 +149,7 @@ describe('depends', () => {
   });
 
   it('one failure or always task turns the whole DAG to depends (Argo refuses a mix)', () => {
-    const jobfile = fromText(`version: 1
+    const jobfile = jobfileFrom(`version: 1
 jobs:
   load:
     schedule: "0 2 * * *"
@@ -191,7 +177,7 @@ jobs:
 });
 
 describe('grouping and names', () => {
-  const jobfile = fromText(`version: 1
+  const jobfile = jobfileFrom(`version: 1
 timezone: Europe/Paris
 jobs:
   Nightly.A:
@@ -249,7 +235,7 @@ jobs:
   });
 
   it('refuses a schedule on seconds', () => {
-    const seconds = fromText('version: 1\njobs:\n  a:\n    schedule: "15 * * * * *"\n    command: [x]\n');
+    const seconds = jobfileFrom('version: 1\njobs:\n  a:\n    schedule: "15 * * * * *"\n    command: [x]\n');
     expect(() => exportArgo(seconds, OPTIONS)).toThrow(UserError);
     expect(() => exportArgo(seconds, OPTIONS)).toThrow(/"a": 15 \* \* \* \* \* fires on a second other than 0/);
   });

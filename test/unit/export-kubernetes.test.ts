@@ -1,7 +1,5 @@
 // `tock export kubernetes` (SPEC 8): every manifest is checked against the published batch/v1
 // CronJob schema that kubernetes-models carries.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import { describe, expect, it } from 'vitest';
@@ -10,24 +8,13 @@ import { parse } from 'yaml';
 import { exportKubernetes } from '../../src/export/kubernetes.js';
 import { dnsLabel, labelValue, uniqueDnsNames } from '../../src/export/k8s-common.js';
 import type { ExportResult } from '../../src/export/types.js';
-import { loadJobfile, validateText } from '../../src/jobfile/load.js';
 import type { Jobfile } from '../../src/jobfile/types.js';
 import { UserError } from '../../src/util/user-error.js';
+import { exampleJobfile, jobfileFrom } from '../helpers/engine.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OPTIONS = { image: 'registry.example.com/etl:1.4', jobfile: '/jobs/tock.yaml' };
 
-function fromText(text: string): Jobfile {
-  const result = validateText(text, '/jobs/tock.yaml');
-  if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
-  return result.jobfile;
-}
 
-function example(name: string): Jobfile {
-  const result = loadJobfile(path.join(ROOT, 'examples', name));
-  if (!result.ok) throw new Error(`examples/${name} does not load`);
-  return result.jobfile;
-}
 
 function without(jobfile: Jobfile, names: readonly string[]): Jobfile {
   return { ...jobfile, jobs: new Map([...jobfile.jobs].filter(([name]) => !names.includes(name))) };
@@ -67,7 +54,7 @@ const container = (m: Manifest) => m.spec.jobTemplate.spec.template.spec.contain
 
 describe('the schema check', () => {
   it('really validates: an invalid CronJob throws', () => {
-    const [valid] = manifests(exportKubernetes(example('minimal.yaml'), OPTIONS));
+    const [valid] = manifests(exportKubernetes(exampleJobfile('minimal.yaml'), OPTIONS));
     const broken = JSON.parse(JSON.stringify(valid)) as Record<string, unknown>;
     (broken.spec as Record<string, unknown>).concurrencyPolicy = 7;
     expect(() => { new CronJob(broken as ConstructorParameters<typeof CronJob>[0]).validate(); }).toThrow();
@@ -79,7 +66,7 @@ describe('the schema check', () => {
 
 describe('the examples', () => {
   it('minimal.yaml: one valid CronJob', () => {
-    const result = exportKubernetes(example('minimal.yaml'), OPTIONS);
+    const result = exportKubernetes(exampleJobfile('minimal.yaml'), OPTIONS);
     const [hello] = manifests(result);
     expect(hello?.metadata.name).toBe('hello');
     expect(hello?.spec.schedule).toBe('*/5 * * * *');
@@ -89,7 +76,7 @@ describe('the examples', () => {
   });
 
   it('pipeline.yaml has needs: refused with a pointer to argo', () => {
-    const run = () => exportKubernetes(example('pipeline.yaml'), OPTIONS);
+    const run = () => exportKubernetes(exampleJobfile('pipeline.yaml'), OPTIONS);
     expect(run).toThrow(UserError);
     expect(run).toThrow(/expected jobs without needs.*"validate" \(needs extract\)/);
     try { run(); } catch (error) {
@@ -99,11 +86,11 @@ describe('the examples', () => {
   });
 
   it('retries-and-locks.yaml has needs (db-vacuum): refused', () => {
-    expect(() => exportKubernetes(example('retries-and-locks.yaml'), OPTIONS)).toThrow(/db-vacuum/);
+    expect(() => exportKubernetes(exampleJobfile('retries-and-locks.yaml'), OPTIONS)).toThrow(/db-vacuum/);
   });
 
   it('retries-and-locks.yaml without db-vacuum: every field carried or named', () => {
-    const result = exportKubernetes(without(example('retries-and-locks.yaml'), ['db-vacuum']), OPTIONS);
+    const result = exportKubernetes(without(exampleJobfile('retries-and-locks.yaml'), ['db-vacuum']), OPTIONS);
     const all = manifests(result);
     expect(all.map((m) => m.metadata.name)).toEqual(['heartbeat', 'sync-orders', 'refresh-cache', 'db-backup', 'load-partner-file']);
 
@@ -159,7 +146,7 @@ describe('names and labels', () => {
   });
 
   it('a CronJob names its job and jobfile', () => {
-    const jobfile = fromText('version: 1\njobs:\n  Nightly.Report_v2:\n    schedule: "0 1 * * *"\n    command: [report]\n  nightly-report-v2:\n    schedule: "0 2 * * *"\n    command: [report]\n');
+    const jobfile = jobfileFrom('version: 1\njobs:\n  Nightly.Report_v2:\n    schedule: "0 1 * * *"\n    command: [report]\n  nightly-report-v2:\n    schedule: "0 2 * * *"\n    command: [report]\n');
     const [first, second] = manifests(exportKubernetes(jobfile, OPTIONS));
     expect(first?.metadata.name).toBe('nightly-report-v2');
     expect(second?.metadata.name).toBe('nightly-report-v2-2');
@@ -171,7 +158,7 @@ describe('names and labels', () => {
 
 describe('the mapping', () => {
   const one = (body: string) => {
-    const result = exportKubernetes(fromText(`version: 1\ntimezone: Europe/Paris\njobs:\n  j:\n${body}`), OPTIONS);
+    const result = exportKubernetes(jobfileFrom(`version: 1\ntimezone: Europe/Paris\njobs:\n  j:\n${body}`), OPTIONS);
     const [m] = manifests(result);
     if (m === undefined) throw new Error('no manifest');
     return { m, warnings: result.warnings };
@@ -213,7 +200,7 @@ describe('the mapping', () => {
   });
 
   it('refuses @every and seconds, naming each job', () => {
-    const jobfile = fromText('version: 1\njobs:\n  a:\n    schedule: "@every 10m"\n    command: [x]\n  b:\n    schedule: "30 * * * * *"\n    command: [x]\n');
+    const jobfile = jobfileFrom('version: 1\njobs:\n  a:\n    schedule: "@every 10m"\n    command: [x]\n  b:\n    schedule: "30 * * * * *"\n    command: [x]\n');
     expect(() => exportKubernetes(jobfile, OPTIONS)).toThrow(/"a": "@every 10m" is an interval.*"b": "30 \* \* \* \* \*" fires on second 30/);
   });
 });
