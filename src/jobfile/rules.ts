@@ -3,7 +3,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 
 import { closest } from '../util/suggest.js';
 import type { Diagnostic } from './diagnostic.js';
-import { JOB_FIELDS } from './fields.js';
+import { JOB_FIELDS, TOP_FIELDS } from './fields.js';
 import { diag } from './validate-shape.js';
 
 /** The parts of each job the cross-job rules look at, read from a document whose shape is valid. */
@@ -29,7 +29,7 @@ export function validateRules(doc: Document): Diagnostic[] {
   const defaultsNode = doc.get('defaults', true);
   const defaultFields = isMap(defaultsNode) ? fieldKeys(defaultsNode) : new Map<string, Node>();
   const zone = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-  const topTimezone = (isMap(defaultsNode) ? zone(defaultsNode.get('timezone')) : undefined) ?? zone(doc.get('timezone')) ?? 'UTC';
+  const topTimezone = (isMap(defaultsNode) ? zone(defaultsNode.get('timezone')) : undefined) ?? zone(doc.get('timezone')) ?? TOP_FIELDS.timezone.default;
   const out: Diagnostic[] = [];
   const retryInDefaults = retryConflict(defaultFields, new Map(), 'defaults');
   if (retryInDefaults !== undefined) out.push(retryInDefaults);

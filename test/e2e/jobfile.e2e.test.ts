@@ -3,19 +3,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { Rig } from '../helpers/rig.js';
 
-const rigs: Rig[] = [];
 function rig(yaml: string): Rig {
   const r = new Rig(yaml);
-  rigs.push(r);
+  onTestFinished(() => { r.cleanup(); });
   return r;
 }
-afterEach(() => {
-  for (const r of rigs.splice(0)) r.cleanup();
-});
 
 describe('defaults under a job, at run time', () => {
   it('env from defaults and from the job both reach the command; the job wins a name both set; its hook replaces the default one', async () => {

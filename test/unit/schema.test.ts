@@ -63,7 +63,7 @@ describe('schema/tock.schema.json', () => {
 function defaultsIn(node: unknown, at = ''): { at: string; schema: Record<string, unknown>; value: unknown }[] {
   if (node === null || typeof node !== 'object') return [];
   const entries = Object.entries(node as Record<string, unknown>);
-  const own = 'default' in node ? [{ at, schema: node as Record<string, unknown>, value: (node).default }] : [];
+  const own = 'default' in node ? [{ at, schema: node as Record<string, unknown>, value: node.default }] : [];
   return [...own, ...entries.filter(([key]) => key !== 'default').flatMap(([key, child]) => defaultsIn(child, `${at}/${key}`))];
 }
 
