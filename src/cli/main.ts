@@ -19,7 +19,7 @@ import type { ServiceOptions } from './commands/service.js';
 import type { StatusOptions } from './commands/status.js';
 import type { ValidateOptions } from './commands/validate.js';
 import type { WhyOptions } from './commands/why.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
 
 // Each command's module is imported only when that command runs: a `tock --version` or
 // `tock validate` must not pay for what `tock run` needs (see bench/ and docs/decisions.md).
@@ -44,7 +44,8 @@ const program = new Command('tock')
   .version(version, '-V, --version')
   .showSuggestionAfterError()
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => { write(text.replace(/^error:/, 'tock: error:')); } });
+  .configureOutput({ outputError: (text, write) => { write(text.replace(/^error:/, 'tock: error:')); } })
+  .addHelpText('after', `\n${exitCodesHelp()}`);
 
 common(program.command('validate'))
   .description('check the jobfile; prints "ok: N jobs"')
@@ -171,7 +172,7 @@ process.exit(process.exitCode ?? 0);
 
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
-    // Help and --version "fail" with code 0; every real usage mistake is exit 2.
+    // Help and --version "fail" with code 0; every real usage mistake is a usage error.
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof UserError) {

@@ -17,7 +17,8 @@ export type DiagnosticCode =
   | 'conflicting-fields'
   | 'no-trigger'
   | 'mixed-schedules'
-  | 'unknown-account';
+  | 'unknown-account'
+  | 'missing-workdir';
 
 /** One problem in a jobfile, pointing at the YAML node it came from (STYLE habit 4). */
 export interface Diagnostic {

@@ -21,6 +21,8 @@ export interface LoadOptions {
   asRoot?: boolean;
   /** Whether a user or group exists on this host, for the `user`/`group` warnings. */
   accountExists?: (kind: 'user' | 'group', name: string) => boolean;
+  /** Whether an absolute path is a directory on this host, for the `workdir` warning. */
+  directoryExists?: (path: string) => boolean;
 }
 
 /** Reads and validates a jobfile. A missing file or an insecure one is a `UserError`. */
@@ -50,22 +52,32 @@ export function validateText(text: string, file: string, options: LoadOptions = 
   const diagnostics = [...validateShape(doc), ...validateRules(doc)];
   if (errorsIn(diagnostics).length > 0) return { ok: false, diagnostics, source };
   const jobfile = normalizeJobfile(doc.toJS() as Record<string, unknown>, file, text);
-  const warnings = [...diagnostics, ...accountWarnings(jobfile, doc, options)];
+  const warnings = [...diagnostics, ...hostWarnings(jobfile, doc, options)];
   return { ok: true, jobfile, warnings, source };
 }
 
-function accountWarnings(jobfile: Jobfile, doc: ReturnType<typeof parseDocument>, options: LoadOptions): Diagnostic[] {
-  const exists = options.accountExists;
-  if (exists === undefined) return [];
+/**
+ * What is valid but missing on this host (an account, a working directory): a warning, since the
+ * jobfile may be meant for another host, at the job's field or the default it inherits.
+ */
+function hostWarnings(jobfile: Jobfile, doc: ReturnType<typeof parseDocument>, options: LoadOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const warn = (job: string, field: string, message: string, fix: string): void => {
+    const node: unknown = doc.getIn(['jobs', job, field], true) ?? doc.getIn(['defaults', field], true);
+    out.push(diag(field === 'workdir' ? 'missing-workdir' : 'unknown-account', `jobs.${job}.${field}`, node, message, fix, 'warning'));
+  };
+  const { accountExists, directoryExists } = options;
   for (const job of jobfile.jobs.values()) {
     for (const kind of ['user', 'group'] as const) {
       const name = job[kind];
-      if (name === undefined || exists(kind, name)) continue;
-      const node: unknown = doc.getIn(['jobs', job.name, kind], true) ?? doc.getIn(['defaults', kind], true);
-      out.push(diag('unknown-account', `jobs.${job.name}.${kind}`, node, `expected a ${kind} that exists on this host, got "${name}"`,
-        `create the ${kind}, or fix the name; the run will fail here until it exists`, 'warning'));
+      if (accountExists === undefined || name === undefined || accountExists(kind, name)) continue;
+      warn(job.name, kind, `expected a ${kind} that exists on this host, got "${name}"`,
+        `create the ${kind}, or fix the name; the run will fail here until it exists`);
     }
+    // The default, the jobfile's own directory, exists: only a workdir the file names is looked at.
+    if (directoryExists === undefined || job.workdir === jobfile.dir || directoryExists(job.workdir)) continue;
+    warn(job.name, 'workdir', `expected a directory that exists on this host, got "${job.workdir}"`,
+      'create the directory, or fix the path (a relative one starts at the jobfile\'s directory); the run will fail here until it exists');
   }
   return out;
 }

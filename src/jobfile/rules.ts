@@ -1,9 +1,9 @@
-import type { Document, Node } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq } from 'yaml';
 
 import { closest } from '../util/suggest.js';
 import type { Diagnostic } from './diagnostic.js';
-import { JOB_FIELDS } from './fields.js';
+import { JOB_FIELDS, TOP_FIELDS } from './fields.js';
 import { diag } from './validate-shape.js';
 
 /** The parts of each job the cross-job rules look at, read from a document whose shape is valid. */
@@ -13,8 +13,11 @@ interface JobView {
   needs: { name: string; node: Node }[];
   schedule?: string;
   timezone?: string;
-  fields: Set<string>;
+  /** Each field the job sets, with its key's node. */
+  fields: Map<string, Node>;
 }
+
+const RETRY_FIELDS = ['retry_on_exit', 'no_retry_on_exit'] as const;
 
 /**
  * Rules that look across jobs: unknown needs, cycles (naming every job in each), a job with no
@@ -24,10 +27,12 @@ export function validateRules(doc: Document): Diagnostic[] {
   if (!isMap(doc.contents)) return [];
   const jobs = readJobs(doc);
   const defaultsNode = doc.get('defaults', true);
-  const defaultFields = new Set(isMap(defaultsNode) ? defaultsNode.items.map((p) => (isScalar(p.key) ? String(p.key.value) : '')) : []);
+  const defaultFields = isMap(defaultsNode) ? fieldKeys(defaultsNode) : new Map<string, Node>();
   const zone = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-  const topTimezone = (isMap(defaultsNode) ? zone(defaultsNode.get('timezone')) : undefined) ?? zone(doc.get('timezone')) ?? 'UTC';
+  const topTimezone = (isMap(defaultsNode) ? zone(defaultsNode.get('timezone')) : undefined) ?? zone(doc.get('timezone')) ?? TOP_FIELDS.timezone.default;
   const out: Diagnostic[] = [];
+  const retryInDefaults = retryConflict(defaultFields, new Map(), 'defaults');
+  if (retryInDefaults !== undefined) out.push(retryInDefaults);
   for (const job of jobs.values()) {
     for (const need of job.needs) {
       if (need.name === job.name) {
@@ -39,18 +44,14 @@ export function validateRules(doc: Document): Diagnostic[] {
       }
     }
     // A misspelled field (reported by the shape check) may be the missing schedule: say it once.
-    const misspelled = [...job.fields].some((f) => !Object.hasOwn(JOB_FIELDS, f));
+    const misspelled = [...job.fields.keys()].some((f) => !Object.hasOwn(JOB_FIELDS, f));
     if (!job.fields.has('schedule') && !job.fields.has('needs') && !misspelled) {
       out.push(diag('no-trigger', `jobs.${job.name}`, job.keyNode, 'expected a schedule or needs, got neither',
         'add schedule: "..." to run it on time, or needs: [...] to run it after other jobs'));
     }
-    const has = (f: string): boolean => job.fields.has(f) || defaultFields.has(f);
-    if (has('retry_on_exit') && has('no_retry_on_exit')) {
-      const inherited = ['retry_on_exit', 'no_retry_on_exit'].filter((f) => !job.fields.has(f) && defaultFields.has(f));
-      const origin = inherited.length > 0 ? ` (${inherited.join(' and ')} from defaults)` : '';
-      out.push(diag('conflicting-fields', `jobs.${job.name}`, job.keyNode, `expected retry_on_exit or no_retry_on_exit, got both${origin}`,
-        'keep one: retry_on_exit lists the codes to retry, no_retry_on_exit the codes never to retry'));
-    }
+    // Both in defaults is said once, at defaults, not again at every job.
+    const conflict = retryInDefaults === undefined ? retryConflict(job.fields, defaultFields, `jobs.${job.name}`) : undefined;
+    if (conflict !== undefined) out.push(conflict);
   }
   const cycles = findCycles(jobs);
   for (const cycle of cycles) {
@@ -63,6 +64,31 @@ export function validateRules(doc: Document): Diagnostic[] {
   }
   if (cycles.length === 0) out.push(...mixedSchedules(jobs, topTimezone));
   return out;
+}
+
+/**
+ * `retry_on_exit` with `no_retry_on_exit`, pointing at the second of the two: the later one in
+ * the file when both are set here, else this mapping's own one (the other comes from defaults).
+ */
+function retryConflict(own: ReadonlyMap<string, Node>, inherited: ReadonlyMap<string, Node>, path: string): Diagnostic | undefined {
+  if (!RETRY_FIELDS.every((f) => own.has(f) || inherited.has(f))) return undefined;
+  const [at] = RETRY_FIELDS.filter((f) => own.has(f)).sort((a, b) => start(own.get(b)) - start(own.get(a)));
+  if (at === undefined) return undefined;
+  const fromDefaults = RETRY_FIELDS.filter((f) => !own.has(f));
+  const origin = fromDefaults.length > 0 ? ` (${fromDefaults.join(' and ')} from defaults)` : '';
+  return diag('conflicting-fields', `${path}.${at}`, own.get(at), `expected retry_on_exit or no_retry_on_exit, got both${origin}`,
+    'keep one: retry_on_exit lists the codes to retry, no_retry_on_exit the codes never to retry');
+}
+
+function start(node: Node | undefined): number {
+  return node?.range?.[0] ?? 0;
+}
+
+/** The keys of a mapping, by name, with their nodes. */
+function fieldKeys(map: YAMLMap): Map<string, Node> {
+  const keys = new Map<string, Node>();
+  for (const pair of map.items) if (isScalar(pair.key)) keys.set(String(pair.key.value), pair.key);
+  return keys;
 }
 
 function readJobs(doc: Document): Map<string, JobView> {
@@ -84,7 +110,7 @@ function readJobs(doc: Document): Map<string, JobView> {
       name,
       keyNode: key,
       needs,
-      fields: new Set(body.items.map((p) => (isScalar(p.key) ? String(p.key.value) : ''))),
+      fields: fieldKeys(body),
       ...(typeof schedule === 'string' ? { schedule } : {}),
       ...(typeof timezone === 'string' ? { timezone } : {}),
     });

@@ -1,5 +1,6 @@
 import type { Field, FieldTable, FieldType } from './fields.js';
 import { ENV_NAME_PATTERN, JOB_FIELDS, JOB_NAME_PATTERN, LOCK_NAME_PATTERN, TOP_FIELDS, TOP_REQUIRED } from './fields.js';
+import { showDefault } from './show-default.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -29,8 +30,11 @@ function properties(table: FieldTable): Record<string, JsonSchema> {
   return Object.fromEntries(Object.entries(table).map(([name, field]) => [name, fieldSchema(field)]));
 }
 
+/** A default that follows another field is no value an editor could fill in: it goes in the description. */
 function fieldSchema(field: Field): JsonSchema {
-  return { description: field.description, ...(field.default !== undefined ? { default: field.default } : {}), ...typeSchema(field.type) };
+  const shown = showDefault(field);
+  if (shown !== undefined && 'follows' in shown) return { description: `${field.description} (default: ${shown.follows})`, ...typeSchema(field.type) };
+  return { description: field.description, ...(shown !== undefined ? { default: shown.written } : {}), ...typeSchema(field.type) };
 }
 
 function typeSchema(type: FieldType): JsonSchema {

@@ -1,9 +1,11 @@
 import type { Schedule } from '../schedule/parse.js';
+import type { CATCHUP, CONCURRENCY, HOOK_EVENTS, WHEN } from './fields.js';
 
-export type When = 'success' | 'failure' | 'always';
-export type Concurrency = 'forbid' | 'queue' | 'replace' | 'allow';
-export type Catchup = 'none' | 'latest' | 'all';
-export type HookEvent = 'on_failure' | 'on_success' | 'on_retry' | 'on_sla';
+// The value lists live in the field table, which the validator and the schema read too.
+export type When = (typeof WHEN)[number];
+export type Concurrency = (typeof CONCURRENCY)[number];
+export type Catchup = (typeof CATCHUP)[number];
+export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 export interface Hook {
   command?: string;

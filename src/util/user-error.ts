@@ -1,4 +1,4 @@
-/** Stable codes for the mistakes a user can make; each maps to exit code 2 unless said otherwise. */
+/** Stable codes for the mistakes a user can make; the CLI ends each with its usage exit code. */
 export type UserErrorCode =
   | 'usage'
   | 'jobfile-missing'
@@ -11,7 +11,7 @@ export type UserErrorCode =
 
 /**
  * A user's mistake: what was expected, what was found, and how to fix it.
- * The CLI prints `message` and `hint` and exits 2; never a stack trace.
+ * The CLI prints `message` and `hint` and exits with the usage code; never a stack trace.
  */
 export class UserError extends Error {
   override name = 'UserError';

@@ -116,6 +116,16 @@ describe('usage errors', () => {
     expect(help.stdout).toMatch(/Usage: tock/);
     expect(help.stdout).toMatch(/\brun\b/);
   });
+
+  it('--help ends with every exit code and its meaning, in the words of the README', async () => {
+    const r = rig(JOBFILE);
+    const help = await runWithin(r, ['--help'], { common: false });
+    const listed = help.stdout.slice(help.stdout.indexOf('Exit codes:')).split('\n').slice(1).filter((l) => l.trim() !== '');
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const documented = [...readme.matchAll(/^\| (\d+) \| (.+) \|$/gm)].map((m) => `${m[1] ?? ''} ${m[2] ?? ''}`);
+    expect(listed.map((l) => l.trim().replace(/^(\d+)\s+/, '$1 '))).toEqual(documented);
+    expect(documented.map((d) => d.split(' ')[0])).toEqual(['0', '1', '2', '70', '75']);
+  });
 });
 
 describe('jobfile errors', () => {

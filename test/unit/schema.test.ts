@@ -34,7 +34,38 @@ describe('schema/tock.schema.json', () => {
     const ajv = new Ajv(AJV_OPTIONS);
     expect(ajv.validateSchema(jobfileSchema()), ajv.errorsText()).toBe(true);
   });
+
+  // An editor inserts a default as a value: each must be one the field itself accepts.
+  const defaults = defaultsIn(jobfileSchema());
+  it('shows the defaults, written as a user would (durations as 10s, lists as [])', () => {
+    expect(Object.fromEntries(defaults.map((d) => [d.at, d.value]))).toMatchObject({
+      '/properties/timezone': 'UTC', '/properties/max_parallel': 4, '/properties/defaults': {},
+      '/definitions/job/properties/retry_delay': '10s', '/definitions/job/properties/max_retry_delay': '10m',
+      '/definitions/job/properties/jitter': '0s', '/definitions/job/properties/needs': [], '/definitions/job/properties/env': {},
+      '/definitions/job/properties/concurrency': 'forbid', '/definitions/job/properties/wait_for/properties/timeout': '1h',
+    });
+  });
+
+  it.each(defaults)('the default at $at passes its own field\'s schema', ({ schema, value }) => {
+    const check = new Ajv(AJV_OPTIONS).compile(schema);
+    expect(check(value), JSON.stringify(check.errors)).toBe(true);
+  });
+
+  it('says in the description what a default follows when it is no value of its own', () => {
+    const job = (jobfileSchema().definitions as { job: { properties: Record<string, { description: string; default?: unknown }> } }).job.properties;
+    expect(job.timezone).toEqual(expect.objectContaining({ description: 'IANA zone for `schedule` (default: the top-level timezone)' }));
+    expect(job.workdir?.default).toBeUndefined();
+    expect(job.workdir?.description).toMatch(/\(default: the jobfile's directory\)$/);
+  });
 });
+
+/** Every subschema with a `default`, with where it is (a JSON pointer into the schema). */
+function defaultsIn(node: unknown, at = ''): { at: string; schema: Record<string, unknown>; value: unknown }[] {
+  if (node === null || typeof node !== 'object') return [];
+  const entries = Object.entries(node as Record<string, unknown>);
+  const own = 'default' in node ? [{ at, schema: node as Record<string, unknown>, value: node.default }] : [];
+  return [...own, ...entries.filter(([key]) => key !== 'default').flatMap(([key, child]) => defaultsIn(child, `${at}/${key}`))];
+}
 
 describe('the examples', () => {
   it('exist', () => {

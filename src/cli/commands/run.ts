@@ -67,7 +67,7 @@ function printSummary(runs: readonly RunRecord[]): void {
   for (const run of failed) console.error(`  see the output: tock logs ${run.job} ${run.run_id}`);
 }
 
-/** SPEC 6: 1 when a run asked for did not succeed; 75 when the only problem is a forbid overlap. */
+/** SPEC 6 (`EXIT_CODES` says each in words): `failed` beats `busy`, which is only a forbid overlap. */
 function exitCode(runs: readonly RunRecord[], interrupted: boolean): number {
   const failed = runs.some((r) => isFailure(r.outcome) || r.reason === 'upstream-failed');
   if (failed || interrupted) return EXIT.failed;

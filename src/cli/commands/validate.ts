@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+
 import { loadJobfile } from '../../jobfile/load.js';
 import { accountExists } from '../../io/host.js';
 import { EXIT } from '../exit-codes.js';
@@ -13,7 +15,7 @@ export interface ValidateOptions extends CommonOptions {
 
 export function validateCommand(options: ValidateOptions): void {
   const file = findJobfile(options, process.env);
-  const result = loadJobfile(file, { asRoot: process.getuid?.() === 0, accountExists });
+  const result = loadJobfile(file, { asRoot: process.getuid?.() === 0, accountExists, directoryExists });
   const diagnostics = result.ok ? result.warnings : result.diagnostics;
   const shown = displayPath(file);
   const jobs = result.ok ? result.jobfile.jobs.size : 0;
@@ -32,4 +34,8 @@ export function validateCommand(options: ValidateOptions): void {
     }
   }
   process.exitCode = result.ok ? EXIT.ok : EXIT.usage;
+}
+
+function directoryExists(dir: string): boolean {
+  return statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true;
 }

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 import { closure, dependentsOf } from '../../engine/graph.js';
+import type { JobFieldName } from '../../jobfile/job-property.js';
+import { jobFieldValue } from '../../jobfile/job-property.js';
 import type { Job } from '../../jobfile/types.js';
 import { describeExit } from '../../ledger/explain.js';
 import { lastSuccess, recentRuns } from '../../ledger/query.js';
@@ -20,7 +22,7 @@ export interface WhyOptions extends CommonOptions {
 
 const LOG_TAIL_LINES = 20;
 // Fields of a job's definition worth naming when they changed (env values are the jobfile's own text).
-const COMPARED = ['command', 'schedule', 'timezone', 'needs', 'env', 'workdir', 'shell', 'user', 'group', 'timeout', 'retries', 'wait_for'] as const;
+const COMPARED: readonly JobFieldName[] = ['command', 'schedule', 'timezone', 'needs', 'env', 'workdir', 'shell', 'user', 'group', 'timeout', 'retries', 'wait_for'];
 
 interface Change {
   what: string;
@@ -92,9 +94,8 @@ function changesSince(store: LedgerStore, success: RunRecord, failed: RunRecord,
     if (before === undefined || after === undefined) changes.push({ what: 'definition', before: success.job_hash, after: failed.job_hash });
     else {
       for (const key of COMPARED) {
-        const field = key === 'timeout' ? 'timeoutMs' : key === 'wait_for' ? 'waitFor' : key;
-        const was = plain(before[field]);
-        const now = plain(after[field]);
+        const was = plain(jobFieldValue(before, key));
+        const now = plain(jobFieldValue(after, key));
         if (JSON.stringify(was) !== JSON.stringify(now)) changes.push({ what: key, before: was ?? null, after: now ?? null });
       }
       if (changes.length === 0) changes.push({ what: 'definition (other fields)', before: success.job_hash, after: failed.job_hash });
