@@ -222,6 +222,14 @@ describe('runJob setup, wait_for and hooks', () => {
     expect(engine.spawner.spawned).toHaveLength(0);
   });
 
+  it('fails with "workdir ... does not exist" and no attempt when the workdir is missing', async () => {
+    const engine = testEngine({ host: { pathExists: (p) => p !== '/jobs/gone' } });
+    const run = await start(engine, job('workdir: gone'));
+    expect(run).toMatchObject({ outcome: 'failed', reason: 'setup-failed', message: 'workdir /jobs/gone does not exist', attempts: [] });
+    expect(engine.spawner.spawned).toHaveLength(0);
+    expect(engine.locks.held.size).toBe(0);
+  });
+
   it('wait_for polls until the path exists, then runs', async () => {
     let ready = false;
     const engine = testEngine({ spawner: new FakeSpawner(() => 0), host: { pathExists: (p) => p === '/jobs' || ready } });
