@@ -3,19 +3,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { Rig } from '../helpers/rig.js';
+import { rigsCleanedAfterEach } from '../helpers/rigs.js';
 
-const rigs: Rig[] = [];
-function rig(yaml: string): Rig {
-  const r = new Rig(yaml);
-  rigs.push(r);
-  return r;
-}
-afterEach(() => {
-  for (const r of rigs.splice(0)) r.cleanup();
-});
+const rig = rigsCleanedAfterEach();
 
 describe('tock run: the run scope', () => {
   it('a failure notifier at the end of a pipeline fires when the first job fails', async () => {
