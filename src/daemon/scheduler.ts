@@ -1,4 +1,5 @@
 import { executePlan, recordNotRun } from '../engine/executor.js';
+import { joinsOf } from '../engine/joins.js';
 import { isoUtc } from '../engine/logical-time.js';
 import { planFiring } from '../engine/plan.js';
 import type { EngineDeps } from '../engine/run-context.js';
@@ -6,7 +7,6 @@ import { Slots } from '../engine/slots.js';
 import type { Job, Jobfile } from '../jobfile/types.js';
 import { dueInstants, nextFire } from './due.js';
 import type { DaemonEvent } from './events.js';
-import { joinsOf } from '../engine/joins.js';
 
 /** Where each job's newest handled instant is kept across restarts. */
 export interface WatermarkStore {
