@@ -1,5 +1,5 @@
 import type { Job, Jobfile } from '../jobfile/types.js';
-import { scheduledRoot } from '../daemon/joins.js';
+import { scheduledRoot } from '../engine/joins.js';
 import { instantsInWindow } from '../schedule/window.js';
 import { UserError } from '../util/user-error.js';
 

@@ -14,4 +14,6 @@ export type DaemonEvent =
   | { type: 'stopped' }
   /** A bug: a run's promise rejected. The daemon goes on with the other jobs. */
   | { type: 'error'; message: string }
+  /** A bug stopped one catch-up run of a job; the job's later catch-ups still run. */
+  | { type: 'catchup-failed'; job: string; logical_time: string; message: string }
   | { type: 'run'; event: EngineEvent };

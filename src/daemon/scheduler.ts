@@ -1,4 +1,5 @@
 import { executePlan, recordNotRun } from '../engine/executor.js';
+import { joinsOf } from '../engine/joins.js';
 import { isoUtc } from '../engine/logical-time.js';
 import { planFiring } from '../engine/plan.js';
 import type { EngineDeps } from '../engine/run-context.js';
@@ -6,7 +7,6 @@ import { Slots } from '../engine/slots.js';
 import type { Job, Jobfile } from '../jobfile/types.js';
 import { dueInstants, nextFire } from './due.js';
 import type { DaemonEvent } from './events.js';
-import { joinsOf } from './joins.js';
 
 /** Where each job's newest handled instant is kept across restarts. */
 export interface WatermarkStore {
@@ -141,12 +141,21 @@ export class Scheduler {
     return next;
   }
 
+  /**
+   * catchup: all runs a job's missed instants one after another. A chain waits for the job's
+   * previous chain to settle, never for it to succeed: a bug in one catch-up run is logged and
+   * the runs after it (in this chain and later ones) still go.
+   */
   #chain(job: string, runs: readonly { logicalMs: number; trigger: 'schedule' | 'catchup' }[]): void {
     const previous = this.#chains.get(job) ?? Promise.resolve();
-    const chained = previous.then(async () => {
+    const chained = previous.catch(() => undefined).then(async () => {
       for (const r of runs) {
         if (this.engine.stop.aborted) return;
-        await this.#fire([job], r.logicalMs, r.trigger);
+        try {
+          await this.#fire([job], r.logicalMs, r.trigger);
+        } catch (error) {
+          this.log({ type: 'catchup-failed', job, logical_time: isoUtc(r.logicalMs), message: describeError(error) });
+        }
       }
     });
     this.#chains.set(job, chained);
@@ -164,8 +173,12 @@ export class Scheduler {
 
   #track(promise: Promise<unknown>): void {
     const tracked = promise
-      .catch((error: unknown) => { this.log({ type: 'error', message: error instanceof Error ? error.stack ?? error.message : String(error) }); })
+      .catch((error: unknown) => { this.log({ type: 'error', message: describeError(error) }); })
       .finally(() => this.#running.delete(tracked));
     this.#running.add(tracked);
   }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.stack ?? error.message : String(error);
 }

@@ -1,8 +1,9 @@
 import type { Attempt } from '../ledger/records.js';
 import { isoUtc, templateValues } from './logical-time.js';
-import type { EngineDeps, RunRequest, RunSetup } from './run-context.js';
+import type { EngineDeps, RunSetup } from './run-context.js';
 import { attemptArgv, attemptEnv } from './run-context.js';
-import type { ExitInfo, Lease, SpawnedProcess } from './ports.js';
+import type { ExitInfo, SpawnedProcess } from './ports.js';
+import type { RunScope } from './run-scope.js';
 
 /** Why an attempt was stopped from outside, if it was. */
 export type StopCause = 'timeout' | 'deadline' | 'shutdown' | 'replaced' | 'lock-lost';
@@ -20,11 +21,10 @@ export interface AttemptLimits {
  * whole group gets SIGTERM, then SIGKILL after `kill_grace` (or at once on a hard stop), and
  * the attempt records which of those ended it.
  */
-export async function runAttempt(
-  deps: EngineDeps, request: RunRequest, setup: RunSetup, lease: Lease | undefined, n: number, limits: AttemptLimits,
-): Promise<Attempt> {
-  const { job } = request;
+export async function runAttempt(scope: RunScope, setup: RunSetup, n: number, limits: AttemptLimits): Promise<Attempt> {
+  const { deps, job, request } = scope;
   const { clock } = deps;
+  const lease = scope.jobLease;
   const startedAt = clock.now();
   const values = templateValues(job.name, job.timezone, request.logicalMs, setup.runId, n);
   const output = deps.output?.(job.name, setup.runId);
@@ -38,11 +38,13 @@ export async function runAttempt(
     ...(output !== undefined ? { output } : {}),
     killGraceMs: job.killGraceMs,
   });
+  // Should the run unwind while this attempt lives (a bug), its process group goes with it.
+  const forget = scope.defer(() => { child.signalGroup('SIGKILL'); });
   lease?.setAttemptGroup(child.pid ?? undefined);
-  deps.ledger.append({ v: 1, type: 'attempt-started', at: isoUtc(startedAt), job: job.name, run_id: setup.runId, n, pid: child.pid });
-  deps.emit({ type: 'attempt-started', job: job.name, run_id: setup.runId, n, of: job.retries + 1, pid: child.pid });
+  scope.record({ v: 1, type: 'attempt-started', at: isoUtc(startedAt), job: job.name, run_id: setup.runId, n, of: job.retries + 1, pid: child.pid });
 
   const { info, cause, forced } = await waitOrStop(deps, child, job.killGraceMs, limits);
+  forget();
   lease?.setAttemptGroup(undefined);
   return {
     n,

@@ -1,8 +1,7 @@
 import type { Hook, HookEvent } from '../jobfile/types.js';
 import type { HookResult, RunRecord } from '../ledger/records.js';
-import { isoUtc } from './logical-time.js';
-import type { EngineDeps, RunRequest, RunSetup } from './run-context.js';
 import { attemptEnv } from './run-context.js';
+import type { RunScope } from './run-scope.js';
 
 // A hook is an alert, not a job: it gets a minute, then the same TERM/KILL as an attempt.
 const HOOK_TIMEOUT_MS = 60_000;
@@ -12,30 +11,35 @@ const HOOK_TIMEOUT_MS = 60_000;
  * the run record as JSON on stdin) and/or its webhook. A hook's failure is recorded in the
  * ledger and never changes the run's outcome.
  */
-export async function runHook(deps: EngineDeps, request: RunRequest, setup: RunSetup, event: HookEvent, record: RunRecord): Promise<void> {
-  const hook: Hook | undefined = request.job.hooks[event];
+export async function runHook(scope: RunScope, event: HookEvent, record: RunRecord): Promise<void> {
+  const hook: Hook | undefined = scope.job.hooks[event];
   if (hook === undefined) return;
   const results: HookResult[] = [];
-  if (hook.command !== undefined) results.push(await runHookCommand(deps, request, setup, event, hook.command, record));
+  if (hook.command !== undefined) results.push(await runHookCommand(scope, event, hook.command, record));
   if (hook.webhook !== undefined) {
-    const sent = await deps.host.postWebhook(hook.webhook, record);
+    const sent = await scope.deps.host.postWebhook(hook.webhook, record);
     results.push({ hook: event, kind: 'webhook', ok: sent.ok, detail: sent.detail });
   }
   for (const result of results) {
-    const job = request.job.name;
-    deps.ledger.append({ v: 1, type: 'hook-finished', at: isoUtc(deps.clock.now()), job, run_id: setup.runId, result });
-    deps.emit({ type: 'hook-finished', job, run_id: setup.runId, result });
+    scope.record({ v: 1, type: 'hook-finished', at: scope.now(), job: scope.job.name, run_id: scope.runId, result });
   }
 }
 
-async function runHookCommand(deps: EngineDeps, request: RunRequest, setup: RunSetup, event: HookEvent, command: string, record: RunRecord): Promise<HookResult> {
-  const { job } = request;
+/** After the run's locks are released (SPEC 5): on_success, or on_failure for any outcome but skipped. */
+export async function runEndHooks(scope: RunScope, run: RunRecord): Promise<void> {
+  if (run.outcome === 'success') await runHook(scope, 'on_success', run);
+  else if (run.outcome !== 'skipped') await runHook(scope, 'on_failure', run);
+}
+
+async function runHookCommand(scope: RunScope, event: HookEvent, command: string, record: RunRecord): Promise<HookResult> {
+  const { deps, job } = scope;
+  const setup = scope.hookSetup();
   const output = deps.output?.(job.name, setup.runId);
   const child = deps.spawner.spawn({
     argv: [job.shell, '-c', command],
     cwd: job.workdir,
     env: {
-      ...attemptEnv(request, setup, record.attempts.length),
+      ...attemptEnv(scope.request, setup, record.attempts.length),
       TOCK_OUTCOME: record.outcome,
       TOCK_EXIT_CODE: record.exit_code === null ? '' : String(record.exit_code),
       TOCK_LOG: record.log,

@@ -1,8 +1,6 @@
-import type { Job } from '../jobfile/types.js';
-import type { Outcome, RunReason } from '../ledger/records.js';
-import { isoUtc } from './logical-time.js';
-import type { EngineDeps } from './run-context.js';
+import type { Outcome } from '../ledger/records.js';
 import type { Lease, LockOwner } from './ports.js';
+import type { Ending, RunScope } from './run-scope.js';
 
 const POLL_MS = 250;
 // How long a `replace` run waits for the holder to stop before giving up: its grace to stop,
@@ -14,69 +12,67 @@ export interface WaitLimit {
   outcome: Extract<Outcome, 'deadline' | 'missed'>;
 }
 
-export type LockResult =
-  | { ok: true; leases: Lease[] }
-  | { ok: false; outcome: Outcome; reason: RunReason; message: string };
-
 /**
- * Takes the job's lock as its `concurrency` says, then its `locks:` in sorted order (so two runs
- * can never each hold what the other waits for). On failure every lease taken is released.
+ * Takes the job's lock as its `concurrency` says (or waits for it, with `queue`), then its
+ * `locks:` in sorted order (so two runs can never each hold what the other waits for). Each
+ * lease is held by the scope, which releases it as it unwinds; undefined when all were taken,
+ * else how the run ends.
  */
-export async function acquireLocks(deps: EngineDeps, job: Job, runId: string, limit: WaitLimit | undefined): Promise<LockResult> {
-  const owner: LockOwner = { pid: deps.host.pid, host: deps.host.hostname, run_id: runId, job: job.name };
-  const leases: Lease[] = [];
-  const fail = async (outcome: Outcome, reason: RunReason, message: string): Promise<LockResult> => {
-    for (const lease of leases.reverse()) await lease.release();
-    return { ok: false, outcome, reason, message };
-  };
+export async function acquireLocks(scope: RunScope, options: { queue: boolean; limit: WaitLimit | undefined }): Promise<Ending | undefined> {
+  const { deps, job } = scope;
+  const { limit } = options;
+  const concurrency = options.queue && job.concurrency !== 'allow' ? 'queue' : job.concurrency;
+  const owner: LockOwner = { pid: deps.host.pid, host: deps.host.hostname, run_id: scope.runId, job: job.name };
 
-  if (job.concurrency !== 'allow') {
+  if (concurrency !== 'allow') {
     const name = `job.${job.name}`;
-    const replaceable = { replaceable: job.concurrency === 'replace' };
+    const replaceable = { replaceable: concurrency === 'replace' };
     let lease = await deps.locks.tryAcquire(name, owner, replaceable);
-    if (lease === null && job.concurrency === 'forbid') {
+    if (lease === null && concurrency === 'forbid') {
       const holder = deps.locks.holder(name);
-      return fail('skipped', 'overlap', `already running${holder ? ` (run ${holder.run_id}, pid ${String(holder.pid)})` : ''}; concurrency is forbid`);
+      return { outcome: 'skipped', reason: 'overlap', message: `already running${holder ? ` (run ${holder.run_id}, pid ${String(holder.pid)})` : ''}; concurrency is forbid` };
     }
-    if (lease === null && job.concurrency === 'replace') {
+    if (lease === null && concurrency === 'replace') {
       const holder = deps.locks.holder(name);
-      if (holder !== null) deps.locks.requestReplace(name, holder.run_id, runId);
+      if (holder !== null) deps.locks.requestReplace(name, holder.run_id, scope.runId);
       const bound = deps.clock.now() + Math.max(job.killGraceMs, 15_000) + REPLACE_SLACK_MS;
-      lease = await waitForLock(deps, job, runId, name, owner, limit ?? { at: bound, outcome: 'deadline' }, replaceable);
+      lease = await waitForLock(scope, name, owner, limit ?? { at: bound, outcome: 'deadline' }, replaceable);
     } else if (lease === null) {
-      lease = await waitForLock(deps, job, runId, name, owner, limit, replaceable);
+      lease = await waitForLock(scope, name, owner, limit, replaceable);
     }
-    if (lease === null) return fail(...waitFailure(deps, limit, `the job lock`));
-    noteTakeover(deps, job, runId, name, lease);
-    leases.push(lease);
+    if (lease === null) return waitFailure(scope, limit, 'the job lock');
+    scope.hold(lease);
+    scope.jobLease = lease;
+    noteTakeover(scope, name, lease);
   }
   for (const resource of [...new Set(job.locks)].sort()) {
     const name = `res.${resource}`;
-    const lease = (await deps.locks.tryAcquire(name, owner)) ?? (await waitForLock(deps, job, runId, name, owner, limit));
-    if (lease === null) return fail(...waitFailure(deps, limit, `lock "${resource}"`));
-    noteTakeover(deps, job, runId, name, lease);
-    leases.push(lease);
+    const lease = (await deps.locks.tryAcquire(name, owner)) ?? (await waitForLock(scope, name, owner, limit));
+    if (lease === null) return waitFailure(scope, limit, `lock "${resource}"`);
+    scope.hold(lease);
+    noteTakeover(scope, name, lease);
   }
-  return { ok: true, leases };
+  return undefined;
 }
 
 /** A lock taken from a holder that died: its run can never finish, so record it interrupted. */
-function noteTakeover(deps: EngineDeps, job: Job, runId: string, lock: string, lease: Lease): void {
+function noteTakeover(scope: RunScope, lock: string, lease: Lease): void {
   const from = lease.tookOverFrom;
   if (from === undefined) return;
-  const message = `tock (pid ${String(from.pid)} on ${from.host}) died during the run; its lock went stale and was taken over by run ${runId}`;
-  const record = deps.ledger.recordInterrupted(from.job, from.run_id, isoUtc(deps.clock.now()), message);
-  deps.emit({ type: 'lock-taken-over', job: job.name, run_id: runId, lock, from, interrupted: record !== undefined });
+  const message = `tock (pid ${String(from.pid)} on ${from.host}) died during the run; its lock went stale and was taken over by run ${scope.runId}`;
+  const record = scope.deps.ledger.recordInterrupted(from.job, from.run_id, scope.now(), message);
+  scope.notify({ type: 'lock-taken-over', at: scope.now(), job: scope.job.name, run_id: scope.runId, lock, from, interrupted: record !== undefined });
 }
 
-function waitFailure(deps: EngineDeps, limit: WaitLimit | undefined, what: string): [Outcome, RunReason, string] {
-  if (deps.stop.aborted) return ['killed', 'shutdown', `tock was asked to stop while waiting for ${what}`];
-  if (limit?.outcome === 'missed') return ['missed', 'lock-timeout', `could not take ${what} before start_deadline`];
-  return ['deadline', 'lock-timeout', `could not take ${what} before the deadline`];
+function waitFailure(scope: RunScope, limit: WaitLimit | undefined, what: string): Ending {
+  if (scope.deps.stop.aborted) return { outcome: 'killed', reason: 'shutdown', message: `tock was asked to stop while waiting for ${what}` };
+  if (limit?.outcome === 'missed') return { outcome: 'missed', reason: 'lock-timeout', message: `could not take ${what} before start_deadline` };
+  return { outcome: 'deadline', reason: 'lock-timeout', message: `could not take ${what} before the deadline` };
 }
 
-async function waitForLock(deps: EngineDeps, job: Job, runId: string, name: string, owner: LockOwner, limit: WaitLimit | undefined, options?: { replaceable: boolean }): Promise<Lease | null> {
-  deps.emit({ type: 'lock-waiting', job: job.name, run_id: runId, lock: name });
+async function waitForLock(scope: RunScope, name: string, owner: LockOwner, limit: WaitLimit | undefined, options?: { replaceable: boolean }): Promise<Lease | null> {
+  const { deps } = scope;
+  scope.notify({ type: 'lock-waiting', at: scope.now(), job: scope.job.name, run_id: scope.runId, lock: name });
   for (;;) {
     const now = deps.clock.now();
     if (deps.stop.aborted || (limit !== undefined && now >= limit.at)) return null;

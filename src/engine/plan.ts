@@ -13,6 +13,8 @@ export interface PlanOptions {
 export interface PlannedRun {
   job: Job;
   waitsFor: readonly string[];
+  /** Asked for by name, not pulled in by --upstream, --downstream or a firing. */
+  named: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export function planRuns(jobfile: Jobfile, names: readonly string[], options: Pl
   }
   return topologicalOrder(jobs, selected).map((name) => {
     const job = jobs.get(name) as Job;
-    return { job, waitsFor: job.needs.filter((need) => selected.has(need)) };
+    return { job, waitsFor: job.needs.filter((need) => selected.has(need)), named: names.includes(name) };
   });
 }
 
@@ -52,6 +54,6 @@ export function planFiring(jobfile: Jobfile, roots: readonly string[]): PlannedR
   const selected = new Set([...roots, ...closure(roots, follows)]);
   return topologicalOrder(jobs, selected).map((name) => {
     const job = jobs.get(name) as Job;
-    return { job, waitsFor: job.needs.filter((need) => selected.has(need)) };
+    return { job, waitsFor: job.needs.filter((need) => selected.has(need)), named: false };
   });
 }

@@ -82,11 +82,13 @@ export function attemptEnv(request: RunRequest, setup: RunSetup, attempt: number
 }
 
 /**
- * Resolves what a run needs before it can spawn: secrets and the account. Throws an Error whose
+ * Resolves what a run needs before it can spawn: its workdir, secrets and the account. Throws an Error whose
  * message says what is wrong; the run then ends `failed` (setup-failed) without an attempt.
  */
 export function prepareRun(request: RunRequest, host: Host, runId: string): RunSetup {
   const { job } = request;
+  // Checked here, or the spawn fails as if the shell were missing ("command not found: /bin/sh").
+  if (!host.pathExists(job.workdir)) throw new Error(`workdir ${job.workdir} does not exist`);
   const env: Record<string, string> = { ...host.baseEnv };
   let account: Account | undefined;
   let gid: number | undefined;

@@ -16,7 +16,9 @@ export type RunReason =
   | 'setup-failed'
   | 'replaced'
   | 'shutdown'
-  | 'lock-lost';
+  | 'lock-lost'
+  /** A bug in tock ended the run; its message says what was thrown. */
+  | 'internal-error';
 
 export interface Attempt {
   n: number;
@@ -70,7 +72,8 @@ export const LEDGER_VERSION = 1;
 /** One line of the ledger. Every line carries `v`, `type`, `at` and the job. */
 export type LedgerEvent =
   | { v: 1; type: 'run-started'; at: string; job: string; run: RunStart }
-  | { v: 1; type: 'attempt-started'; at: string; job: string; run_id: string; n: number; pid: number | null }
+  /** `of`: how many attempts the run may take (retries + 1); absent in lines written before it was kept. */
+  | { v: 1; type: 'attempt-started'; at: string; job: string; run_id: string; n: number; of?: number; pid: number | null }
   | { v: 1; type: 'attempt-finished'; at: string; job: string; run_id: string; attempt: Attempt }
   | { v: 1; type: 'hook-finished'; at: string; job: string; run_id: string; result: HookResult }
   | { v: 1; type: 'sla-missed'; at: string; job: string; run_id: string; sla_ms: number }

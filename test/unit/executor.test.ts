@@ -75,3 +75,47 @@ describe('executePlan', () => {
     expect(runs.map((r) => [r.job, r.outcome])).toEqual([['extract', 'killed']]);
   });
 });
+
+describe('executePlan: when and enabled', () => {
+  const pipeline = jobfileFrom(`
+    version: 1
+    jobs:
+      a: { schedule: "@daily", command: "step-a" }
+      b: { needs: [a], command: "step-b" }
+      notify: { needs: [b], when: failure, command: "notify" }
+      tidy: { needs: [b], when: always, command: "tidy" }
+      off: { needs: [a], enabled: false, command: "off-job" }
+      after-off: { needs: [off], when: failure, command: "after-off" }
+  `);
+  const run = (engine: ReturnType<typeof testEngine>, names: string[], trigger: 'manual' | 'schedule' = 'manual', downstream = true) =>
+    executePlan(engine.deps, planRuns(pipeline, names, { upstream: false, downstream, hasSuccess: () => false }),
+      { jobfile: pipeline, logicalMs: T0, trigger, slots: new Slots(4) });
+  const byJob = (runs: Awaited<ReturnType<typeof run>>) => Object.fromEntries(runs.map((r) => [r.job, r]));
+
+  it('when: failure fires at the end of a pipeline when an early job fails (b skipped upstream-failed)', async () => {
+    const engine = testEngine({ spawner: new FakeSpawner((r) => (r.argv.includes('step-a') ? 1 : 0)) });
+    const runs = byJob(await run(engine, ['a']));
+    expect(runs.b).toMatchObject({ outcome: 'skipped', reason: 'upstream-failed', message: 'a need did not succeed: a failed' });
+    expect(runs.notify?.outcome).toBe('success');
+    expect(engine.spawner.of('notify')).toHaveLength(1);
+    expect(runs.tidy?.outcome).toBe('success');
+  });
+
+  it('when: failure is not triggered when every need succeeded, or a need was skipped for another reason; the message says which', async () => {
+    const engine = testEngine({ spawner: new FakeSpawner(() => 0) });
+    const runs = byJob(await run(engine, ['a']));
+    expect(runs.notify).toMatchObject({ outcome: 'skipped', reason: 'not-triggered', message: 'no need failed (b success) and when is failure' });
+    expect(runs['after-off']).toMatchObject({ outcome: 'skipped', reason: 'not-triggered', message: 'no need failed (off skipped (disabled)) and when is failure' });
+    expect(runs['after-off']?.message).not.toMatch(/every need succeeded/);
+  });
+
+  it('a disabled job pulled in by --downstream is recorded skipped (disabled) and not run; named by hand it runs', async () => {
+    const engine = testEngine({ spawner: new FakeSpawner(() => 0) });
+    const runs = byJob(await run(engine, ['a']));
+    expect(runs.off).toMatchObject({ outcome: 'skipped', reason: 'disabled', attempts: [] });
+    expect(engine.spawner.of('off-job')).toHaveLength(0);
+    const byHand = testEngine({ spawner: new FakeSpawner(() => 0) });
+    expect(byJob(await run(byHand, ['off'], 'manual', false)).off?.outcome).toBe('success');
+    expect(byHand.spawner.of('off-job')).toHaveLength(1);
+  });
+});

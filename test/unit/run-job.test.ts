@@ -222,9 +222,17 @@ describe('runJob setup, wait_for and hooks', () => {
     expect(engine.spawner.spawned).toHaveLength(0);
   });
 
+  it('fails with "workdir ... does not exist" and no attempt when the workdir is missing', async () => {
+    const engine = testEngine({ host: { pathExists: (p) => p !== '/jobs/gone' } });
+    const run = await start(engine, job('workdir: gone'));
+    expect(run).toMatchObject({ outcome: 'failed', reason: 'setup-failed', message: 'workdir /jobs/gone does not exist', attempts: [] });
+    expect(engine.spawner.spawned).toHaveLength(0);
+    expect(engine.locks.held.size).toBe(0);
+  });
+
   it('wait_for polls until the path exists, then runs', async () => {
     let ready = false;
-    const engine = testEngine({ spawner: new FakeSpawner(() => 0), host: { pathExists: () => ready } });
+    const engine = testEngine({ spawner: new FakeSpawner(() => 0), host: { pathExists: (p) => p === '/jobs' || ready } });
     const done = start(engine, job('wait_for: { path: "in/{{ ds }}.csv", timeout: 1m, poll: 5s }'));
     await engine.clock.advance(20_000);
     expect(engine.spawner.spawned).toHaveLength(0);
@@ -234,7 +242,7 @@ describe('runJob setup, wait_for and hooks', () => {
   });
 
   it('wait_for gives up after its timeout', async () => {
-    const engine = testEngine({ host: { pathExists: () => false } });
+    const engine = testEngine({ host: { pathExists: (p) => p === '/jobs' } });
     const done = start(engine, job('wait_for: { path: in.csv, timeout: 30s, poll: 5s }'));
     await engine.clock.advance(31_000);
     expect(await done).toMatchObject({ outcome: 'failed', reason: 'wait-for-timeout' });

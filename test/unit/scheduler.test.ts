@@ -187,6 +187,31 @@ describe('Scheduler: missed instants', () => {
     await stop(long);
   });
 
+  it('a catch-up run that fails on a bug is logged and blocks neither the rest of its chain nor later chains', async () => {
+    const engine = testEngine({ start: '2026-11-21T02:35:00Z', spawner: new FakeSpawner(() => 0) });
+    const append = engine.ledger.append.bind(engine.ledger);
+    let failures = 0;
+    // The disk refuses the first catch-up run's final record: runJob rejects, so its plan does.
+    engine.ledger.append = (event) => {
+      if (event.type === 'run-finished' && event.run.logical_time === '2026-11-21T02:10:00.000Z' && failures++ === 0) throw new Error('ENOSPC: no space left on device');
+      append(event);
+    };
+    const d = startDaemon(jobs('all'), { start: '2026-11-21T02:35:00Z', marks: down, engine });
+    await settle();
+    expect(d.fired('job')).toEqual(['2026-11-21T02:10:00Z', '2026-11-21T02:20:00Z', '2026-11-21T02:30:00Z']);
+    expect(d.log.filter((e) => e.type === 'catchup-failed')).toEqual([
+      { type: 'catchup-failed', job: 'every10', logical_time: '2026-11-21T02:10:00.000Z', message: expect.stringContaining('ENOSPC') as string },
+    ]);
+    expect(engine.locks.held.size).toBe(0);
+    // Later, the wall clock jumps 30 minutes: the job's next catch-up chain runs all three.
+    await engine.clock.jump(30 * 60_000);
+    await engine.clock.advance(60_000);
+    expect(d.fired('job').slice(3)).toEqual(['2026-11-21T02:40:00Z', '2026-11-21T02:50:00Z', '2026-11-21T03:00:00Z']);
+    expect(d.finished().filter((r) => r.outcome === 'success').map((r) => r.logical_time).slice(-3))
+      .toEqual(['2026-11-21T02:40:00.000Z', '2026-11-21T02:50:00.000Z', '2026-11-21T03:00:00.000Z']);
+    await stop(d);
+  });
+
   it('a clock jump forward is handled as missed instants; a jump backward never re-runs one', async () => {
     const d = startDaemon(jobs('latest'), { start: '2026-11-21T02:05:00Z' });
     await d.engine.clock.advance(5 * 60_000);

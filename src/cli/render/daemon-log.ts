@@ -41,6 +41,8 @@ function describe(event: DaemonEvent): [string, Fields] {
       return ['stopped', {}];
     case 'error':
       return ['error', { message: event.message }];
+    case 'catchup-failed':
+      return ['catchup-failed', { job: event.job, logical_time: event.logical_time, message: event.message }];
     case 'run':
       return describeRun(event.event);
   }
@@ -58,7 +60,7 @@ function describeRun(event: EngineEvent): [string, Fields] {
     case 'waiting-for-path':
       return ['waiting-for-path', { job: event.job, run: event.run_id, path: event.path }];
     case 'attempt-started':
-      return ['attempt-started', { job: event.job, run: event.run_id, attempt: `${String(event.n)}/${String(event.of)}`, pid: event.pid }];
+      return ['attempt-started', { job: event.job, run: event.run_id, attempt: event.of !== undefined ? `${String(event.n)}/${String(event.of)}` : event.n, pid: event.pid }];
     case 'attempt-finished':
       return ['attempt-finished', { job: event.job, run: event.run_id, attempt: event.attempt.n, outcome: event.attempt.outcome, exit_code: event.attempt.exit_code, signal: event.attempt.signal, error: event.attempt.error }];
     case 'retry-scheduled':

@@ -15,7 +15,7 @@ export function renderRunEvent(event: EngineEvent, paint: Paint): string | undef
     case 'waiting-for-path':
       return `${paint.dim('…')} ${event.job}: waiting for ${event.path}`;
     case 'attempt-started':
-      return `${paint.cyan('▶')} ${paint.bold(event.job)} attempt ${String(event.n)}/${String(event.of)} started (pid ${String(event.pid ?? '-')}, run ${event.run_id})`;
+      return `${paint.cyan('▶')} ${paint.bold(event.job)} attempt ${String(event.n)}${event.of !== undefined ? `/${String(event.of)}` : ''} started (pid ${String(event.pid ?? '-')}, run ${event.run_id})`;
     case 'attempt-finished': {
       const a = event.attempt;
       if (a.outcome === 'success') return undefined;

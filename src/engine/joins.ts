@@ -1,4 +1,4 @@
-import type { NeedKey } from '../engine/run-context.js';
+import type { NeedKey } from './run-context.js';
 import type { Job } from '../jobfile/types.js';
 import { previousInstant } from '../schedule/next.js';
 

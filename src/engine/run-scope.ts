@@ -1,0 +1,176 @@
+import type { Job } from '../jobfile/types.js';
+import type { Attempt, LedgerEvent, Outcome, RunReason, RunRecord, RunStart } from '../ledger/records.js';
+import type { RunNotice } from './events.js';
+import { isoUtc } from './logical-time.js';
+import type { Lease } from './ports.js';
+import type { EngineDeps, RunRequest, RunSetup } from './run-context.js';
+
+/** How a run ends, before it becomes a record. */
+export interface Ending {
+  outcome: Outcome;
+  reason?: RunReason;
+  message?: string;
+}
+
+type Cleanup = () => Promise<void> | void;
+
+/**
+ * One run: its job, request, setup and attempts, and the one place its facts are recorded
+ * (appended to the ledger, then told to the listeners, in the ledger's own vocabulary).
+ *
+ * Whatever the run takes (a lease, an attempt's process group) is pushed on a stack of cleanups
+ * that unwinds in reverse whatever happens: exit, deadline, shutdown or a thrown bug (STYLE
+ * habit 6). Once the run has begun (its locks held), the final record is pushed above the leases,
+ * so it is written before they are released: the next holder of the run key or the job lock
+ * finds the ledger complete. A run that never began gets its record once the stack is empty.
+ * What comes `after` (hooks) runs last, once every lock is released (SPEC 5).
+ */
+export class RunScope {
+  readonly job: Job;
+  readonly runId: string;
+  readonly start: RunStart;
+  readonly attempts: Attempt[] = [];
+  /** A scheduled run's deadline counts from its logical time; one asked for, from when it was asked. */
+  readonly onTime: boolean;
+  readonly deadlineAt: number | undefined;
+  setup: RunSetup | undefined;
+  /** The job lock, which learns each attempt's process group so a `replace` can stop it. */
+  jobLease: Lease | undefined;
+  #stop: AbortSignal;
+  readonly #leases: Lease[] = [];
+  readonly #cleanups: Cleanup[] = [];
+  #began = false;
+  #ending: Ending | undefined;
+  #final: RunRecord | undefined;
+
+  constructor(readonly deps: EngineDeps, readonly request: RunRequest) {
+    const { job, logicalMs, trigger } = request;
+    const { clock, host } = deps;
+    this.job = job;
+    this.runId = deps.newRunId(job.name, logicalMs);
+    this.start = {
+      run_id: this.runId,
+      job: job.name,
+      logical_time: isoUtc(logicalMs),
+      trigger,
+      started_at: isoUtc(clock.now()),
+      log: host.logPath(job.name, this.runId),
+      host: host.hostname,
+      pid: host.pid,
+      ...(host.pidStart !== undefined ? { pid_start: host.pidStart } : {}),
+      job_hash: job.hash,
+      jobfile_hash: request.jobfileHash,
+    };
+    this.onTime = trigger === 'schedule' || trigger === 'catchup';
+    this.deadlineAt = job.deadlineMs === undefined ? undefined : (this.onTime ? logicalMs : clock.now()) + job.deadlineMs;
+    this.#stop = deps.stop;
+  }
+
+  /** Aborts for a stop, or when a lease the run holds is lost or asked to give way. */
+  get stop(): AbortSignal {
+    return this.#stop;
+  }
+
+  /** Appends a fact to the ledger, then tells the listeners: each fact once, in one vocabulary. */
+  record(event: LedgerEvent): void {
+    this.deps.ledger.append(event);
+    this.deps.emit(event);
+  }
+
+  /** Tells the listeners something the ledger does not keep. */
+  notify(notice: RunNotice): void {
+    this.deps.emit(notice);
+  }
+
+  now(): string {
+    return isoUtc(this.deps.clock.now());
+  }
+
+  /** Pushes a cleanup; the function returned takes it off again (when its work ended normally). */
+  defer(cleanup: Cleanup): () => void {
+    this.#cleanups.push(cleanup);
+    return () => {
+      const i = this.#cleanups.lastIndexOf(cleanup);
+      if (i !== -1) this.#cleanups.splice(i, 1);
+    };
+  }
+
+  /** Holds a lease until the run unwinds; its loss stops the run. */
+  hold(lease: Lease): void {
+    this.#leases.push(lease);
+    this.#stop = AbortSignal.any([this.#stop, lease.lost]);
+    this.defer(() => lease.release());
+  }
+
+  /** The run has what it needs to go: record it in flight; from here its final record is a cleanup. */
+  begin(): void {
+    this.deps.ledger.rememberDefinition(this.job.hash, this.job);
+    this.record({ v: 1, type: 'run-started', at: this.start.started_at, job: this.job.name, run: this.start });
+    this.#began = true;
+    this.defer(() => { this.end(this.#ending ?? internalError(new Error('the run unwound without an ending'))); });
+  }
+
+  /**
+   * Runs `body` inside the scope, unwinds, then `after`; returns the final record. A bug thrown
+   * by `body` or a cleanup ends the run `failed` (internal-error) with its message, never in flight.
+   */
+  async run(body: () => Promise<Ending>, after?: (run: RunRecord) => Promise<void>): Promise<RunRecord> {
+    try {
+      this.#ending = await body();
+    } catch (error) {
+      this.#ending = internalError(error);
+    }
+    let failure: Error | undefined;
+    for (let cleanup = this.#cleanups.pop(); cleanup !== undefined; cleanup = this.#cleanups.pop()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        // Before the final record, a failed cleanup is the run's ending; after it, it is the caller's.
+        if (this.#final === undefined) this.#ending = internalError(error);
+        else failure ??= error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    const run = this.end(this.#ending);
+    if (failure !== undefined) throw failure;
+    await after?.(run);
+    return run;
+  }
+
+  /** Writes the final record (once) and returns it. */
+  end(ending: Ending): RunRecord {
+    if (this.#final !== undefined) return this.#final;
+    const run = this.snapshot(ending);
+    if (!this.#began) run.started_at = run.ended_at;
+    this.#final = run;
+    this.record({ v: 1, type: 'run-finished', at: run.ended_at, job: run.job, run });
+    return run;
+  }
+
+  /** The run record as it stands, ending as given (for hooks before the run is over, and the end). */
+  snapshot(ending: Ending): RunRecord {
+    const endedMs = this.deps.clock.now();
+    const last = this.attempts.at(-1);
+    return {
+      ...this.start,
+      outcome: ending.outcome,
+      ...(ending.reason !== undefined ? { reason: ending.reason } : {}),
+      ...(ending.message !== undefined ? { message: ending.message } : last?.error !== undefined && ending.outcome !== 'success' ? { message: last.error } : {}),
+      ended_at: isoUtc(endedMs),
+      duration_ms: Math.max(0, endedMs - Date.parse(this.start.started_at)),
+      exit_code: last?.exit_code ?? null,
+      signal: last?.signal ?? null,
+      attempts: [...this.attempts],
+    };
+  }
+
+  /** The setup hooks run with: the run's own, or tock's environment when setup never happened. */
+  hookSetup(): RunSetup {
+    return this.setup ?? { runId: this.runId, log: this.start.log, env: { ...this.deps.host.baseEnv }, templated: {} };
+  }
+}
+
+/** A bug, not a job's failure (STYLE habit 3): the run ends failed and says what was thrown. */
+export function internalError(error: unknown): Ending {
+  const message = error instanceof Error ? error.message : String(error);
+  return { outcome: 'failed', reason: 'internal-error', message: `internal error in tock: ${message}` };
+}
