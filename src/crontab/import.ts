@@ -1,3 +1,5 @@
+import { ENV_NAME_PATTERN } from '../jobfile/fields.js';
+import { renderTemplate, unknownTemplates } from '../jobfile/templates.js';
 import { isKnownZone } from '../schedule/parse.js';
 import { nameOf } from './job-name.js';
 import type { Crontab, CrontabEntry } from './types.js';
@@ -41,6 +43,7 @@ export interface ImportPlan {
 
 /** Variables that become fields (zone, shell, a hook), not `env`. */
 const RESERVED_ENV = new Set(['CRON_TZ', 'TZ', 'MAILTO', 'SHELL']);
+const ENV_NAME = new RegExp(ENV_NAME_PATTERN);
 const MAILTO_NOTE = ' MAILTO: cron mailed any output; this mails the log tail when a run fails.';
 const NO_SENDMAIL_NOTE = ' No sendmail was found on this host: install one (dma, msmtp-mta, postfix) or change this hook.';
 
@@ -61,7 +64,8 @@ export function planImport(crontab: Crontab, text: string, hostZone: string, now
   const jobs: ImportedJob[] = [];
   for (const entry of crontab.entries) {
     if (entry.macro === '@reboot') continue;
-    const zone = entry.env.CRON_TZ ?? entry.env.TZ ?? hostZone;
+    // An empty CRON_TZ= or TZ= line unsets it, as cron's environment does.
+    const zone = [entry.env.CRON_TZ, entry.env.TZ].find((z) => z !== undefined && z !== '') ?? hostZone;
     const skip = reasonToSkip(entry, zone, now);
     if (skip !== undefined) carried.push({ file: entry.file, line: entry.line, text: lines[entry.line - 1] ?? entry.raw, reason: skip });
     else jobs.push(jobOf(entry, lines[entry.line - 1] ?? entry.raw, zone, hostZone, used, hasSendmail));
@@ -72,17 +76,30 @@ export function planImport(crontab: Crontab, text: string, hostZone: string, now
 }
 
 function reasonToSkip(entry: CrontabEntry, zone: string, now: number): string | undefined {
-  if (!isKnownZone(zone)) return `its zone ${zone} (CRON_TZ/TZ) is not one this host knows`;
+  if (!isKnownZone(zone)) return `its zone "${zone}" (CRON_TZ/TZ) is not one this host knows`;
   if (vixieFirings(entry, zone, now, 1).length === 0) return `it never runs: no date matches "${entry.schedule}"`;
+  const templated = [entry.command, entry.stdin ?? '', ...Object.values(entry.env)].find(hasTemplate);
+  if (templated !== undefined) return `tock would read the {{ }} in "${templated}" as a template; cron runs it as written`;
   return undefined;
+}
+
+const SENTINEL = { ds: '\0', ds_nodash: '\0', ts: '\0', job: '\0', run_id: '\0', attempt: '\0' };
+
+/** Whether tock would substitute (or refuse) a `{{ }}` in text that cron passes on as written. */
+function hasTemplate(text: string): boolean {
+  return unknownTemplates(text).length > 0 || renderTemplate(text, SENTINEL) !== text;
 }
 
 function jobOf(entry: CrontabEntry, text: string, zone: string, fileZone: string, used: Set<string>, hasSendmail: boolean): ImportedJob {
   const description = entry.comments.map((c) => c.trim()).filter((c) => c !== '').join(' ');
-  const env = Object.fromEntries(Object.entries(entry.env).filter(([k]) => !RESERVED_ENV.has(k)));
+  const variables = Object.entries(entry.env).filter(([k]) => !RESERVED_ENV.has(k));
+  const env = Object.fromEntries(variables.filter(([k]) => ENV_NAME.test(k)));
   const mailto = entry.env.MAILTO;
+  const shell = entry.env.SHELL === '' ? undefined : entry.env.SHELL;
   const notes: string[] = [];
   if (entry.stdin !== undefined) notes.push(percentNote(entry.stdin));
+  for (const [k] of variables.filter(([name]) => !ENV_NAME.test(name))) notes.push(` ${k}=... is not in env: tock takes variable names of letters, digits and _ (not starting with a digit).`);
+  if (entry.env.SHELL === '') notes.push(' SHELL= is empty, so cron could not start this job; tock uses its default shell.');
   if (mailto !== undefined && mailto !== '') notes.push(MAILTO_NOTE, ...(hasSendmail ? [] : [NO_SENDMAIL_NOTE]));
   const fields: Record<string, unknown> = {
     ...(description !== '' ? { description } : {}),
@@ -90,7 +107,7 @@ function jobOf(entry: CrontabEntry, text: string, zone: string, fileZone: string
     ...(zone !== fileZone ? { timezone: zone } : {}),
     command: commandOf(entry),
     ...(Object.keys(env).length > 0 ? { env } : {}),
-    ...(entry.env.SHELL !== undefined ? { shell: entry.env.SHELL } : {}),
+    ...(shell !== undefined ? { shell } : {}),
     ...(entry.user !== undefined ? { user: entry.user } : {}),
     ...(mailto !== undefined && mailto !== '' ? { on_failure: { command: mailCommand(mailto) } } : {}),
   };
@@ -119,7 +136,7 @@ function shareDefaults(jobs: readonly ImportedJob[], hasSendmail: boolean): { de
   }
   for (const field of ['shell', 'on_failure'] as const) {
     const first = jobs[0]?.fields[field];
-    if (first === undefined || jobs.some((j) => JSON.stringify(j.fields[field]) !== JSON.stringify(first))) continue;
+    if (first === undefined || !shareable(first) || jobs.some((j) => JSON.stringify(j.fields[field]) !== JSON.stringify(first))) continue;
     defaults[field] = first;
     for (const job of jobs) job.fields[field] = undefined;
   }
@@ -134,7 +151,12 @@ function shareDefaults(jobs: readonly ImportedJob[], hasSendmail: boolean): { de
 function commonEnv(jobs: readonly ImportedJob[]): Record<string, string> {
   const [first, ...rest] = jobs.map((j) => (j.fields.env ?? {}) as Record<string, string>);
   if (first === undefined) return {};
-  return Object.fromEntries(Object.entries(first).filter(([k, v]) => rest.every((env) => env[k] === v)));
+  return Object.fromEntries(Object.entries(first).filter(([k, v]) => shareable(v) && rest.every((env) => env[k] === v)));
+}
+
+/** A value tock's validation refuses (an unknown `{{ }}`) stays on the job, which is then carried, not imported. */
+function shareable(value: unknown): boolean {
+  return unknownTemplates(JSON.stringify(value)).length === 0;
 }
 
 function uniqueName(name: string, used: Set<string>): string {

@@ -51,7 +51,7 @@ const WRAPPERS: Readonly<Record<string, { valued: readonly string[]; skip: numbe
  * through. Always a valid job name (SPEC 2) short enough to take a `-N` suffix.
  */
 export function nameOf(command: string): string {
-  const slug = (programIn(shellCommands(command), 0)?.name ?? 'job').toLowerCase()
+  const slug = (programIn(shellCommands(command), 0)?.name ?? 'job').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
     .replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 56).replace(/-+$/, '');
   return slug === '' ? 'job' : slug;
 }

@@ -45,6 +45,7 @@ describe('job names come from the program that runs', () => {
     ['/srv/shop/bin/console session:gc >> /var/log/gc.log 2>&1', 'console-session-gc'],
     ['sleep 60', 'sleep'],
     ['[ -x /x ]', 'job'],
+    ['/opt/bin/Ünïcode-Tool', 'unicode-tool'],
   ])('%s -> %s', (command, name) => {
     expect(nameOf(command)).toBe(name);
     expect(nameOf(command)).toMatch(JOB_NAME);
@@ -98,7 +99,7 @@ describe('planImport', () => {
   it('names the zone only where it differs from the file\'s', () => {
     const p = plan('0 1 * * * /bin/a\nCRON_TZ=America/New_York\n0 2 * * * /bin/b\nCRON_TZ=Mars/Olympus\n0 3 * * * /bin/c\n');
     expect(p.jobs.map((j) => [j.fields.timezone, j.zone])).toEqual([[undefined, 'Europe/Paris'], ['America/New_York', 'America/New_York']]);
-    expect(p.carried[0]?.reason).toBe('its zone Mars/Olympus (CRON_TZ/TZ) is not one this host knows');
+    expect(p.carried[0]?.reason).toBe('its zone "Mars/Olympus" (CRON_TZ/TZ) is not one this host knows');
   });
 
   it('says what an unescaped % became', () => {
@@ -121,12 +122,35 @@ describe('writeImport', () => {
     }
   });
 
-  it('carries a job tock refuses (an unknown {{ }}) as a comment with the message, and the rest still validates', () => {
-    const { yaml, plan: after } = writeImport(plan('0 3 * * * docker ps --format "{{.Names}}"\n0 4 * * * /bin/ok\n'), 'tock.yaml');
-    expect(after.jobs.map((j) => j.name)).toEqual(['ok']);
-    expect(after.carried[0]?.reason).toMatch(/^tock refuses it: command: expected a template variable/);
+  it('carries a line whose {{ }} tock would read as a template, known or not, since cron runs it as written', () => {
+    const p = plan('0 3 * * * docker ps --format "{{.Names}}"\n0 4 * * * echo {{ ds }}\n0 5 * * * /bin/ok\n');
+    expect(p.jobs.map((j) => j.name)).toEqual(['ok']);
+    expect(p.carried.map((c) => c.reason)).toEqual([
+      'tock would read the {{ }} in "docker ps --format "{{.Names}}"" as a template; cron runs it as written',
+      'tock would read the {{ }} in "echo {{ ds }}" as a template; cron runs it as written',
+    ]);
+    const { yaml } = writeImport(p, 'tock.yaml');
     expect(yaml).toContain('#   0 3 * * * docker ps --format "{{.Names}}"');
     expect(validateText(yaml, 'tock.yaml').ok).toBe(true);
+  });
+
+  it('carries a job tock\'s validation refuses as a comment with the message, and the rest still validates', () => {
+    const p = plan('0 3 * * * /bin/refused\n0 4 * * * /bin/ok\n');
+    const refused = p.jobs[0];
+    if (refused !== undefined) refused.fields.schedule = '0 0 * * * * *';
+    const { yaml, plan: after } = writeImport(p, 'tock.yaml');
+    expect(after.jobs.map((j) => j.name)).toEqual(['ok']);
+    expect(after.carried).toEqual([expect.objectContaining({ line: 1, text: '0 3 * * * /bin/refused', reason: expect.stringMatching(/^tock refuses it: schedule: expected /) as unknown })]);
+    expect(yaml).toMatch(/# crontab:1: not imported: tock refuses it: schedule: .*\n {2}# {3}0 3 \* \* \* \/bin\/refused\n/);
+    expect(validateText(yaml, 'tock.yaml').ok).toBe(true);
+  });
+
+  it('leaves out what tock cannot carry in env or shell, and says so', () => {
+    const p = plan('MY-VAR=1\nSHELL=\nOK=2\n0 3 * * * /bin/a\n');
+    expect(p.defaults.env).toEqual({ OK: '2' });
+    expect(p.defaults.shell).toBeUndefined();
+    expect(p.jobs[0]?.notes.join('\n')).toMatch(/MY-VAR=\.\.\. is not in env.*\n.*SHELL= is empty/);
+    expect(validateText(writeImport(p, 'tock.yaml').yaml, 'tock.yaml').ok).toBe(true);
   });
 
   it('keeps a carried line as one comment line, whatever it holds', () => {
