@@ -143,7 +143,9 @@ common(program.command('import'))
   .argument('[file]', 'a crontab file, or - for standard input (the default)')
   .addOption(new Option('--format <format>', 'crontab format (default: system for /etc/crontab and /etc/cron.d/*, else user)').choices(['user', 'system']))
   .option('-o, --output <file>', 'write the jobfile here instead of standard output')
-  .option('--json', 'print { jobfile, jobs, proof } as JSON')
+  .option('--json', 'print { jobfile, jobs, reboot, carried, proof } as JSON')
+  .option('--strict', 'a line cron skips or that never runs is an error (exit 2, nothing written), not a comment')
+  .option('--force', 'exit 0 even when the proof finds differences')
   .action(async (file: string | undefined, options: ImportOptions) => { (await import('./commands/import.js')).importCommand(file, options); });
 
 common(program.command('export'))

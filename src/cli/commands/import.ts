@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { importEntries, renderJobfile } from '../../crontab/import.js';
+import { type CarriedLine, planImport } from '../../crontab/import.js';
+import { writeImport } from '../../crontab/import-yaml.js';
 import { cronFormatFor, parseCrontab } from '../../crontab/parse.js';
-import { proveImport } from '../../crontab/proof.js';
+import { type ProofResult, proveImport } from '../../crontab/proof.js';
 import type { CrontabFormat } from '../../crontab/types.js';
-import { validateText } from '../../jobfile/load.js';
-import { InternalError } from '../../util/unreachable.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommonOptions } from '../paths.js';
@@ -16,14 +15,17 @@ export interface ImportOptions extends CommonOptions {
   format?: CrontabFormat;
   output?: string;
   json?: boolean;
+  strict?: boolean;
+  force?: boolean;
 }
 
 const PROOF_FIRINGS = 1000;
 
 /**
- * `tock import [FILE|-]`: a crontab to a jobfile that validates, one job per entry, then the
- * proof: the next 1,000 firings of each job by cron's rules and by tock's, identical or each
- * difference printed.
+ * `tock import [FILE|-]`: a crontab to a jobfile that validates, one job per entry (a line cron
+ * skips or that never runs kept as a comment and reported), then the proof: the next 1,000
+ * firings of each job by cron's rules and by tock's, identical or each difference printed. Exit
+ * 1 when the proof fails (unless --force), 2 when a line was not imported under --strict.
  */
 export function importCommand(file: string | undefined, options: ImportOptions): void {
   const source = file ?? '-';
@@ -35,34 +37,50 @@ export function importCommand(file: string | undefined, options: ImportOptions):
   }
   const name = source === '-' ? 'stdin' : source;
   const crontab = parseCrontab(text, name, options.format ?? (source === '-' ? 'user' : cronFormatFor(path.resolve(source))));
-  if (crontab.problems.length > 0) {
-    throw new UserError('usage', `${String(crontab.problems.length)} ${crontab.problems.length === 1 ? 'line' : 'lines'} of ${name} cron would not read`, 'fix them first; `tock audit` shows each',
-      crontab.problems.map((p) => `${p.file}:${String(p.line)}:${String(p.column)}: expected ${p.expected}, got ${p.got}`));
-  }
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const jobs = importEntries(crontab.entries, zone);
-  const reboots = crontab.entries.filter((e) => e.macro === '@reboot');
+  const now = Date.now();
   const hasSendmail = spawnSync('sh', ['-c', 'command -v sendmail || test -x /usr/sbin/sendmail'], { stdio: 'ignore' }).status === 0;
-  const yaml = renderJobfile(jobs, reboots, name, zone, hasSendmail);
-  const check = validateText(yaml, options.output ?? 'tock.yaml');
-  if (!check.ok) throw new InternalError(`the imported jobfile does not validate: ${check.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
+  const { yaml, plan } = writeImport(planImport(crontab, text, zone, now, hasSendmail), options.output ?? 'tock.yaml');
+  const carried = plan.carried.map(carriedLine);
+  if (options.strict === true && carried.length > 0) {
+    throw new UserError('usage', `${String(carried.length)} ${carried.length === 1 ? 'line' : 'lines'} of ${name} would not be imported (--strict); nothing was written`,
+      'fix them (`tock audit` explains each), or drop --strict to carry them into the jobfile as comments', carried);
+  }
+  if (plan.jobs.length === 0) {
+    throw new UserError('usage', `expected at least one job line in ${name}, got none${plan.reboots.length > 0 ? ` (only @reboot, which tock does not run)` : ''}`,
+      'a jobfile needs a job: there is nothing to import', carried);
+  }
 
   if (options.output !== undefined) writeFileSync(options.output, yaml);
   else if (options.json !== true) process.stdout.write(yaml);
-  const proof = proveImport(jobs, Date.now(), PROOF_FIRINGS);
+  for (const line of carried) console.error(line);
+  const proof = proveImport(plan.jobs, now, PROOF_FIRINGS);
+  const failed = proof.filter((p) => !p.identical);
   if (options.json === true) {
-    console.log(JSON.stringify({ jobfile: options.output ?? null, jobs: jobs.length, reboot: reboots.length, proof }, null, 2));
+    console.log(JSON.stringify({ jobfile: options.output ?? null, jobs: plan.jobs.length, reboot: plan.reboots.length, carried: plan.carried, proof }, null, 2));
   } else {
     const out = options.output !== undefined ? console.log : console.error;
-    if (options.output !== undefined) out(`wrote ${options.output}: ${String(jobs.length)} jobs${reboots.length > 0 ? ` (${String(reboots.length)} @reboot entries listed in a comment)` : ''}`);
+    if (options.output !== undefined) {
+      out(`wrote ${options.output}: ${String(plan.jobs.length)} ${plan.jobs.length === 1 ? 'job' : 'jobs'}${plan.reboots.length > 0 ? ` (${String(plan.reboots.length)} @reboot entries listed in a comment)` : ''}${carried.length > 0 ? `; ${String(carried.length)} ${carried.length === 1 ? 'line' : 'lines'} not imported, kept as comments` : ''}`);
+    }
     out(`proof: the next ${String(PROOF_FIRINGS)} firings of each job, by cron's rules and by tock's:`);
-    for (const p of proof) {
-      if (p.identical) out(`  ${p.job} (${p.file}:${String(p.line)}): identical`);
-      else {
-        out(`  ${p.job} (${p.file}:${String(p.line)}): ${String(p.differences.length)} ${p.differences.length === 1 ? 'difference' : 'differences'}`);
-        for (const d of p.differences.slice(0, 10)) out(`    cron ${d.cron ?? '(none)'}   tock ${d.tock ?? '(none)'}`);
-      }
+    for (const line of proof.flatMap(proofLines)) out(line);
+    if (failed.length > 0) {
+      console.error(`tock: the proof failed for ${String(failed.length)} of ${String(proof.length)} jobs: ${failed.map((p) => p.job).join(', ')}`);
+      console.error(options.force === true ? '  --force: exit 0 anyway' : '  hint: check each difference above; --force accepts them (exit 0)');
     }
   }
-  process.exitCode = EXIT.ok;
+  process.exitCode = failed.length > 0 && options.force !== true ? EXIT.failed : EXIT.ok;
+}
+
+function carriedLine(c: CarriedLine): string {
+  return `${c.file}:${String(c.line)}: not imported: ${c.reason}`;
+}
+
+function proofLines(p: ProofResult): string[] {
+  const at = `  ${p.job} (${p.file}:${String(p.line)})`;
+  if (p.identical) return [`${at}: identical`];
+  const counts = p.cronFirings === p.tockFirings ? '' : ` (cron has ${String(p.cronFirings)} firings, tock ${String(p.tockFirings)})`;
+  return [`${at}: ${String(p.differences.length)} ${p.differences.length === 1 ? 'difference' : 'differences'}${counts}`,
+    ...p.differences.map((d) => `    cron ${d.cron ?? '(none)'}   tock ${d.tock ?? '(none)'}`)];
 }
