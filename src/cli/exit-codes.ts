@@ -8,7 +8,7 @@ export const EXIT_CODES = [
   {
     name: 'failed',
     code: 1,
-    meaning: 'a run asked for ended `failed`, `timeout`, `deadline`, `missed`, `interrupted` or `killed`, or was skipped for `upstream-failed` (or for `overlap` alongside another failure); `ledger check` found a bad line; `audit` found what `--fail-on` names',
+    meaning: 'a run asked for ended `failed`, `timeout`, `deadline`, `missed`, `interrupted` or `killed`, or was skipped for `upstream-failed` (or for `overlap` alongside another failure); `ledger check` found a bad line; `audit` found what `--fail-on` names; `import`\'s proof found a difference (without `--force`)',
   },
   { name: 'usage', code: 2, meaning: 'usage or jobfile error: nothing was run' },
   { name: 'internal', code: 70, meaning: 'a bug in tock (the message says so; please report it)' },
