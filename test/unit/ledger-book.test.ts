@@ -1,25 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { JsonlLedger } from '../../src/io/jsonl-ledger.js';
 import type { LedgerBook } from '../../src/ledger/book.js';
 import type { RunRecord, RunStart } from '../../src/ledger/records.js';
 import { MemoryLedger } from '../helpers/memory-ledger.js';
+import { tempDirs } from '../helpers/temp-dir.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('tock-book');
 
 const adapters: [string, () => LedgerBook][] = [
-  ['the JSON Lines store', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tock-book-'));
-    dirs.push(dir);
-    return new JsonlLedger(dir);
-  }],
+  ['the JSON Lines store', () => new JsonlLedger(tempDir())],
   ['the in-memory test double', () => new MemoryLedger()],
 ];
 

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { JsonlLedger } from '../../src/io/jsonl-ledger.js';
 import { compactLedger } from '../../src/ledger/compact.js';
@@ -12,16 +11,12 @@ import { reconcileInterrupted } from '../../src/ledger/reconcile.js';
 import { lastSuccess, recentRuns } from '../../src/ledger/query.js';
 import { summarizeJob } from '../../src/ledger/summary.js';
 import { ROOT } from '../helpers/rig.js';
+import { tempDirs } from '../helpers/temp-dir.js';
 
-const dirs: string[] = [];
+const tempDir = tempDirs('tock-query');
 function store(): JsonlLedger {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tock-query-'));
-  dirs.push(dir);
-  return new JsonlLedger(dir);
+  return new JsonlLedger(tempDir());
 }
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 function record(runId: string, at: string, outcome: Outcome, extra: Partial<RunRecord> = {}): RunRecord {
   return {

@@ -1,17 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { JsonlLedger } from '../../src/io/jsonl-ledger.js';
 import type { Attempt, LedgerEvent, Outcome, RunRecord } from '../../src/ledger/records.js';
 import { parseEvent, scanSuccesses, serializeEvent } from '../../src/ledger/serialize.js';
+import { tempDirs } from '../helpers/temp-dir.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('tock-serialize');
 
 /** The same object with its keys in reverse order, all the way down. */
 function reversed<T>(value: T): T {
@@ -68,8 +65,7 @@ describe('serializeEvent', () => {
 
 describe('the success byte scan', () => {
   it('finds exactly the successes a full parse finds, however the records were built', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tock-serialize-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const store = new JsonlLedger(dir);
     for (const event of EVENTS) store.append(event);
     store.close();

@@ -1,24 +1,16 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { JsonlLedger } from '../../src/io/jsonl-ledger.js';
 import { foldRuns } from '../../src/ledger/fold.js';
 import type { LedgerEvent, RunRecord } from '../../src/ledger/records.js';
 import { ROOT } from '../helpers/rig.js';
+import { tempDirs } from '../helpers/temp-dir.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tock-ledger-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('tock-ledger');
 
 function finished(runId: string, outcome: RunRecord['outcome'] = 'success'): LedgerEvent {
   const run: RunRecord = {
