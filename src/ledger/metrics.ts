@@ -1,8 +1,8 @@
-import type { JobSummary } from './summary.js';
-import { countOutcomes } from './summary.js';
 import type { LedgerReader } from './ports.js';
 import { lastSuccess } from './query.js';
 import type { Outcome, RunRecord } from './records.js';
+import type { JobSummary } from './summary.js';
+import { countOutcomes } from './summary.js';
 
 /** A metric and its samples, as data: `src/cli/render/prometheus.ts` writes the text. */
 export interface MetricFamily {
