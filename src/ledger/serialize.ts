@@ -28,7 +28,7 @@ const RUN: Shape = {
   nested: { attempts: ATTEMPT, hooks: HOOK },
 };
 const EVENT: Shape = {
-  keys: ['v', 'type', 'at', 'job', 'run_id', 'run', 'n', 'pid', 'attempt', 'result', 'sla_ms'],
+  keys: ['v', 'type', 'at', 'job', 'run_id', 'run', 'n', 'of', 'pid', 'attempt', 'result', 'sla_ms'],
   nested: { run: RUN, attempt: ATTEMPT, result: HOOK },
 };
 
