@@ -25,7 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { DateTime } from 'luxon';
 
-import { attemptJson, hex, iso, prng, segmentWriter } from './ledger.mjs';
+import { attemptJson, hex, iso, prng, segmentWriter, serializeEvent } from './ledger.mjs';
 import { runStandalone } from './standalone.mjs';
 import { pct, round, summary } from './stats.mjs';
 
@@ -82,9 +82,9 @@ export function backfillJobfile(zone) {
  * Writes the job's ledger under `stateDir/ledger`: every minute of the window is a successful
  * scheduled run except 25,600 spread evenly, of which every other one holds a failed run (so
  * the plan must tell a failure from a success) and the rest nothing (the daemon was down).
- * Each run's events are written at, or some ms after, its instant. Lines are built as text with
- * the key order of JSON.stringify on tock's own objects (checked against objects built in the
- * order of src/engine/run-job.ts `record()` for the first runs of each kind).
+ * Each run's events are written at, or some ms after, its instant. Lines are built as text in
+ * the key order of tock's serializer (checked against `serializeEvent` of objects built as
+ * src/engine/run-job.ts `record()` builds them, for the first runs of each kind).
  */
 export function generateBackfillLedger(stateDir, { zone, year, successes = SUCCESSES, seed = 20250101 }) {
   const t0 = process.hrtime.bigint();
@@ -140,19 +140,22 @@ export function generateBackfillLedger(stateDir, { zone, year, successes = SUCCE
     const attemptAt = iso(attemptMs);
     const endedAt = iso(endedMs);
     const attempt = { n: 1, started_at: attemptAt, ended_at: iso(attemptEndMs), exit_code: ok ? 0 : 1, signal: null, outcome: ok ? 'success' : 'failed' };
-    const start = `{"run_id":"${runId}","job":"${job}","logical_time":"${logical}","trigger":"schedule","started_at":"${startedAt}","log":${logPrefix}${runId}.log","host":${hostJson},"pid":${String(pid)},"pid_start":"${pidStart}","job_hash":"${jobHash}","jobfile_hash":"${jobfileHash}"`;
+    // A run record's keys in the serializer's order: who, then what happened, then where it ran.
+    const ids = `{"run_id":"${runId}","job":"${job}","logical_time":"${logical}","trigger":"schedule"`;
+    const where = `"log":${logPrefix}${runId}.log","host":${hostJson},"pid":${String(pid)},"pid_start":"${pidStart}","job_hash":"${jobHash}","jobfile_hash":"${jobfileHash}"`;
+    const start = `${ids},"started_at":"${startedAt}",${where}`;
     const lines = [
       `${head('run-started', startedAt)},"run":${start}}}`,
       `${head('attempt-started', attemptAt)},"run_id":"${runId}","n":1,"pid":${String(childPid)}}`,
       `${head('attempt-finished', attempt.ended_at)},"run_id":"${runId}","attempt":${attemptJson(attempt)}}`,
-      `${head('run-finished', endedAt)},"run":${start},"outcome":"${attempt.outcome}","ended_at":"${endedAt}","duration_ms":${String(endedMs - startedMs)},"exit_code":${String(attempt.exit_code)},"signal":null,"attempts":[${attemptJson(attempt)}]}}`,
+      `${head('run-finished', endedAt)},"run":${ids},"outcome":"${attempt.outcome}","started_at":"${startedAt}","ended_at":"${endedAt}","duration_ms":${String(endedMs - startedMs)},"exit_code":${String(attempt.exit_code)},"signal":null,"attempts":[${attemptJson(attempt)}],${where}}}`,
     ];
     put(lines[0], startedAt);
     put(lines[1], attemptAt);
     put(lines[2], attempt.ended_at);
     put(lines[3], endedAt);
-    // The text must be what tock writes: JSON.stringify of objects in its key order. Check the
-    // first runs of each kind against objects built as src/engine/run-job.ts builds them.
+    // The text must be what tock writes: its serializer's output for the same objects. Check
+    // the first runs of each kind against objects built as src/engine/run-job.ts builds them.
     if ((ok && checkedSuccess < 3) || (!ok && checkedFailure < 3)) {
       if (ok) checkedSuccess++;
       else checkedFailure++;
@@ -163,7 +166,7 @@ export function generateBackfillLedger(stateDir, { zone, year, successes = SUCCE
         { v: 1, type: 'attempt-started', at: attemptAt, job, run_id: runId, n: 1, pid: childPid },
         { v: 1, type: 'attempt-finished', at: attempt.ended_at, job, run_id: runId, attempt },
         { v: 1, type: 'run-finished', at: endedAt, job, run: record },
-      ].map((e) => JSON.stringify(e));
+      ].map((e) => serializeEvent(e));
       for (const [k, line] of lines.entries()) if (line !== expected[k]) throw new Error(`generator: not what tock writes:\n${line}\n${expected[k]}`);
       if (logical !== new Date(logicalMs).toISOString()) throw new Error(`generator: logical_time ${logical} is not toISOString()`);
       if (!lines[3].startsWith('{"v":1,"type":"run-finished"')) throw new Error('generator: run-finished line does not start as tock\'s does');

@@ -424,13 +424,13 @@ function fireStages(events, instants) {
 
 /**
  * Before each scheduled run, tock checks the job's ledger for a success at the same logical time
- * (LedgerStore.hasSuccess), reading back an hour of the job's events. The fire-latency run sees
+ * (JsonlLedger.hasSuccess), reading back an hour of the job's events. The fire-latency run sees
  * at most a minute of history; this times the check in-process on that ledger and on one with an
  * hour of every-second runs (3,600, made from the real run's lines with shifted times), for an
  * instant not yet run (the whole hour is read).
  */
 async function dedupeCost(ctx, fireState, dir) {
-  const { LedgerStore } = await import(pathToFileURL(path.join(ROOT, 'dist', 'ledger', 'store.js')).href);
+  const { JsonlLedger } = await import(pathToFileURL(path.join(ROOT, 'dist', 'io', 'jsonl-ledger.js')).href);
   const segDir = path.join(fireState, 'ledger', 'tick');
   const lines = readdirSync(segDir).filter((f) => f.endsWith('.jsonl')).sort()
     .flatMap((f) => readFileSync(path.join(segDir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
@@ -450,7 +450,7 @@ async function dedupeCost(ctx, fireState, dir) {
     return { first_ms: r3(samples[0]), median_ms: r3(median(samples.slice(1))) };
   };
   const now = Math.floor(Date.now() / 1000) * 1000 + 1000;
-  const real = time(new LedgerStore(path.join(fireState, 'ledger')), iso(now), false);
+  const real = time(new JsonlLedger(path.join(fireState, 'ledger')), iso(now), false);
   const runs = 3600;
   const base = Date.parse(tpl[0].run.logical_time);
   const bySegment = new Map();
@@ -479,7 +479,7 @@ async function dedupeCost(ctx, fireState, dir) {
     bytes += Buffer.byteLength(text);
     writeFileSync(path.join(dir, 'tick', `${month}.jsonl`), text);
   }
-  const store = new LedgerStore(dir);
+  const store = new JsonlLedger(dir);
   const hour = time(store, iso(now), false);
   time(store, iso(now - 1000), true); // and the newest run is found
   return { real_runs: lines.filter((e) => e.type === 'run-finished').length, real, hour_runs: runs, hour_bytes: bytes, hour };
@@ -736,7 +736,7 @@ export async function daemonFigures(ctx) {
       `  fire latency, tock (* * * * * *, via /bin/sh, ${String(lat.n)} firings): median ${fmt(lat.median, 2)} ms, p90 ${fmt(lat.p90, 2)}, p99 ${fmt(lat.p99, 2)}, max ${fmt(lat.max, 2)}, min ${fmt(lat.min, 2)} (targets: median < 5, p99 < 20)${missedInstants > 0 ? `; ${String(missedInstants)} instants missing!` : ''}`,
       `    median ms per stage, from the daemon's log (1 ms resolution): ${stagesLine}`,
       `    tock's CPU: ${fmt(fireCpuPerFiring, 2)} ms per firing (schedstat, after its first run; RSS ${fmt(fireCpuB.rssMiB)} MiB at the end)`,
-      `    the dedupe check before each run (LedgerStore.hasSuccess, in-process, reads back 1 h of the job's events): ${fmt(dedupe.real.median_ms, 2)} ms with this run's ${String(dedupe.real_runs)} runs; ${fmt(dedupe.hour.median_ms, 1)} ms (first call ${fmt(dedupe.hour.first_ms, 1)}) with ${String(dedupe.hour_runs)} (an every-second job after an hour, ${(dedupe.hour_bytes / 1e6).toFixed(1)} MB)`,
+      `    the dedupe check before each run (JsonlLedger.hasSuccess, in-process, reads back 1 h of the job's events): ${fmt(dedupe.real.median_ms, 2)} ms with this run's ${String(dedupe.real_runs)} runs; ${fmt(dedupe.hour.median_ms, 1)} ms (first call ${fmt(dedupe.hour.first_ms, 1)}) with ${String(dedupe.hour_runs)} (an every-second job after an hour, ${(dedupe.hour_bytes / 1e6).toFixed(1)} MB)`,
       `  fire latency, bare Node timer + spawn of the same /bin/sh command (same run, at .500): median ${fmt(baseLat.median, 2)} ms, p90 ${fmt(baseLat.p90, 2)}, p99 ${fmt(baseLat.p99, 2)}, max ${fmt(baseLat.max, 2)}`,
       cronResult.skipped === null
         ? `  fire latency, Debian cron ${String(cronResult.version)} (minute job, ${String(cronResult.boundaries)} of ${String(cronMinutes)} boundaries, cron started at .${String(Math.round((cronResult.started_at_subsecond ?? 0) * 1000)).padStart(3, '0')}): ${cronResult.latency_ms.samples.map((x) => fmt(x, 1)).join(', ')} ms (by design: 1 s + start phase)${cronPrep.installed !== null ? `; cron ${String(cronPrep.installed)}` : ''}`

@@ -20,6 +20,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
+// Every ledger line tock writes goes through this; the generators' text is checked against it.
+export const { serializeEvent } = await import(pathToFileURL(path.join(ROOT, 'dist', 'ledger', 'serialize.js')).href);
 
 export const LEDGER_JOBS = 50;
 /** Every job runs every 40 minutes: 20,000 runs cover about 18 months, ending now. */
@@ -106,7 +108,7 @@ export function iso(ms) {
   return `${isoPrefix}${p2(h)}:${p2(m)}:${p2(s)}.${p3(rest - s * 1000)}Z`;
 }
 
-/** The JSON of an attempt, keys in the order tock writes them (src/engine/attempt.ts). */
+/** The JSON of an attempt, keys in the order tock writes them (src/ledger/serialize.ts). */
 export function attemptJson(a) {
   return `{"n":${String(a.n)},"started_at":"${a.started_at}","ended_at":"${a.ended_at}","exit_code":${String(a.exit_code)},"signal":${a.signal === null ? 'null' : `"${a.signal}"`},"outcome":"${a.outcome}"${a.error === undefined ? '' : `,"error":${JSON.stringify(a.error)}`}}`;
 }
@@ -114,8 +116,8 @@ export function attemptJson(a) {
 /**
  * Writes `runsPerJob` runs of each of `jobs` jobs into `stateDir/ledger`, one run every 40 minutes
  * per job ending about now (so 20,000 runs span ~18 months of monthly segments; 20 runs ~13 hours).
- * Lines are built as text with the key order of JSON.stringify on tock's own objects (checked by
- * parsing and re-serialising the first runs of each job). Returns counts: runs, lines, bytes,
+ * Lines are built as text in the key order tock's serializer writes (checked by parsing and
+ * re-serialising the first runs of each job with it). Returns counts: runs, lines, bytes,
  * segments, and the bytes of the plain 4-line runs.
  */
 export function generateLedger(stateDir, { jobs = LEDGER_JOBS, runsPerJob, endMs = Date.now(), seed = 20261121, intervalMs = INTERVAL_MS }) {
@@ -158,8 +160,11 @@ export function generateLedger(stateDir, { jobs = LEDGER_JOBS, runsPerJob, endMs
       const logicalMs = trigger === 'manual' ? Math.floor(startedMs / 1000) * 1000 : grid;
       const logical = iso(logicalMs);
       const runId = `${logical.slice(0, 4)}${logical.slice(5, 7)}${logical.slice(8, 13)}${logical.slice(14, 16)}${logical.slice(17, 19)}Z-${hex(rand, 4)}`;
-      // RunStart without its closing brace; `started` is its started_at.
-      const start = (started) => `{"run_id":"${runId}","job":"${job}","logical_time":"${logical}","trigger":"${trigger}","started_at":"${started}","log":${logPrefix}${runId}.log","host":${host},"pid":${String(pid)},"pid_start":"${pidStart}","job_hash":"${jobHash}","jobfile_hash":"${jobfileHash}"`;
+      // A run record's keys in the serializer's order (src/ledger/serialize.ts): who, then what
+      // happened, then where it ran. `start` is a RunStart without its closing brace.
+      const ids = `{"run_id":"${runId}","job":"${job}","logical_time":"${logical}","trigger":"${trigger}"`;
+      const where = `"log":${logPrefix}${runId}.log","host":${host},"pid":${String(pid)},"pid_start":"${pidStart}","job_hash":"${jobHash}","jobfile_hash":"${jobfileHash}"`;
+      const start = (started) => `${ids},"started_at":"${started}",${where}`;
       const first = [];
       let bytes = 0;
       let lines = 0;
@@ -169,7 +174,7 @@ export function generateLedger(stateDir, { jobs = LEDGER_JOBS, runsPerJob, endMs
         // Skipped (overlap): refused the lock, so only a run-finished line, no attempts.
         const endedAt = iso(startedMs + 1 + Math.floor(rand() * 4));
         const message = `already running (run ${runId.slice(0, 16)}-${hex(rand, 4)}, pid ${String(pid)}); concurrency is forbid`;
-        const line = `${head('run-finished', endedAt)},"run":${start(endedAt)},"outcome":"skipped","reason":"overlap","message":"${message}","ended_at":"${endedAt}","duration_ms":0,"exit_code":null,"signal":null,"attempts":[]}}`;
+        const line = `${head('run-finished', endedAt)},"run":${ids},"outcome":"skipped","reason":"overlap","message":"${message}","started_at":"${endedAt}","ended_at":"${endedAt}","duration_ms":0,"exit_code":null,"signal":null,"attempts":[],${where}}}`;
         bytes += put(line, endedAt);
         first.push(line);
         lines = 1;
@@ -213,14 +218,14 @@ export function generateLedger(stateDir, { jobs = LEDGER_JOBS, runsPerJob, endMs
         const endedAt = iso(endedMs);
         outcome = last.outcome;
         const message = last.error !== undefined && outcome !== 'success' ? `,"message":${JSON.stringify(last.error)}` : '';
-        const done = `${head('run-finished', endedAt)},"run":${start(startedAt)},"outcome":"${outcome}"${message},"ended_at":"${endedAt}","duration_ms":${String(endedMs - startedMs)},"exit_code":${String(last.exit_code)},"signal":${last.signal === null ? 'null' : `"${last.signal}"`},"attempts":[${attempts.map(attemptJson).join(',')}]}}`;
+        const done = `${head('run-finished', endedAt)},"run":${ids},"outcome":"${outcome}"${message},"started_at":"${startedAt}","ended_at":"${endedAt}","duration_ms":${String(endedMs - startedMs)},"exit_code":${String(last.exit_code)},"signal":${last.signal === null ? 'null' : `"${last.signal}"`},"attempts":[${attempts.map(attemptJson).join(',')}],${where}}}`;
         bytes += put(done, endedAt);
         first.push(done);
         lines++;
       }
-      // The text must be what JSON.stringify makes of the same event: check the first runs.
+      // The text must be what tock's serializer makes of the same event: check the first runs.
       if (k < 3 || outcome !== 'success' && k < 200) {
-        for (const line of first) if (JSON.stringify(JSON.parse(line)) !== line) throw new Error(`generator: not canonical JSON: ${line}`);
+        for (const line of first) if (serializeEvent(JSON.parse(line)) !== line) throw new Error(`generator: not what tock writes: ${line}`);
       }
       totals.runs++;
       totals.lines += lines;
@@ -457,8 +462,8 @@ export async function ledgerFigures(ctx) {
     note: 'every run-started and run-finished line holds the run log\'s absolute path (twice per run): a longer state-dir path costs 2 bytes per run per character',
   };
 
-  // 5. Appending through LedgerStore.append: one write(2) + fsync per event.
-  const { LedgerStore } = await import(pathToFileURL(path.join(ROOT, 'dist', 'ledger', 'store.js')).href);
+  // 5. Appending through JsonlLedger.append: one write(2) + fsync per event.
+  const { JsonlLedger } = await import(pathToFileURL(path.join(ROOT, 'dist', 'io', 'jsonl-ledger.js')).href);
   const appendDir = path.join(base, 'append', 'ledger');
   const host = os.hostname();
   const startOf = (job, runId, at) => ({
@@ -484,7 +489,7 @@ export async function ledgerFigures(ctx) {
   const appendFigure = (id, name, unit, what, eventsOf, fsyncsPerUnit, note) => {
     const busy = waitQuiet();
     progress(`ledger: appending ${what}, one write + fsync per event, vs the same by hand (~2 s or 10,000 each)`);
-    const store = new LedgerStore(appendDir);
+    const store = new JsonlLedger(appendDir);
     const raw = rawAppender(path.join(base, 'append', `raw-${id}.jsonl`));
     let tock;
     let floor;
@@ -495,7 +500,7 @@ export async function ledgerFigures(ctx) {
       raw.close();
     }
     addRateFigure({
-      id, name, unit, subject: `LedgerStore.append (${what})`, rates: tock.rates, overall: tock.rate, units: tock.units, ms: tock.ms,
+      id, name, unit, subject: `JsonlLedger.append (${what})`, rates: tock.rates, overall: tock.rate, units: tock.units, ms: tock.ms,
       baseline: { command: 'writeSync + fsyncSync of the same lines on an O_APPEND fd', label: 'write+fsync by hand', rates: floor.rates, overall: floor.rate, units: floor.units, ms: floor.ms },
       target: { kind: 'rate', value: 5000 }, busy,
       extra: { fsyncs_per_s: round(tock.rate * fsyncsPerUnit, 0), floor_fsyncs_per_s: round(floor.rate * fsyncsPerUnit, 0), filesystem: fs, dir: '<tmp>/ledger-bench/append', ...(note !== undefined ? { note } : {}) },

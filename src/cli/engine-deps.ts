@@ -7,7 +7,7 @@ import { fileLocks } from '../io/file-locks.js';
 import { systemHost } from '../io/host.js';
 import { processSpawner } from '../io/spawner.js';
 import { systemClock } from '../io/system-clock.js';
-import type { LedgerStore } from '../ledger/store.js';
+import type { Ledger } from '../ledger/ports.js';
 
 export interface Stopper {
   stop: AbortController;
@@ -43,7 +43,7 @@ export function installStopSignals(onFirst: (signal: string) => void): Stopper {
 }
 
 /** The composition root: the real clock, spawner, locks, ledger and host, in one place (STYLE habit 2). */
-export function realEngineDeps(stateDir: string, ledger: LedgerStore, emit: (e: EngineEvent) => void, stopper: Stopper, output: EngineDeps['output']): EngineDeps {
+export function realEngineDeps(stateDir: string, ledger: Ledger, emit: (e: EngineEvent) => void, stopper: Stopper, output: EngineDeps['output']): EngineDeps {
   return {
     clock: systemClock,
     spawner: processSpawner,

@@ -1,17 +1,17 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 
+import { JsonlLedger } from '../io/jsonl-ledger.js';
 import { processAlive } from '../io/proc.js';
 import { reconcileInterrupted } from '../ledger/reconcile.js';
-import { LedgerStore } from '../ledger/store.js';
 
 /**
  * The ledger of a state dir, after recording `interrupted` for runs whose tock died: every
  * command that reads the ledger goes through here, so a crash is accounted for by whatever
  * tock runs next (SPEC 5).
  */
-export function openLedger(stateDir: string, jobs: Iterable<string>): LedgerStore {
-  const store = new LedgerStore(path.join(stateDir, 'ledger'));
+export function openLedger(stateDir: string, jobs: Iterable<string>): JsonlLedger {
+  const store = new JsonlLedger(path.join(stateDir, 'ledger'));
   const names = new Set([...jobs, ...store.jobs()]);
   reconcileInterrupted(store, names, { hostname: hostname(), isAlive: processAlive }, new Date().toISOString());
   return store;

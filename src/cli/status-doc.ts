@@ -1,10 +1,10 @@
 import type { Job } from '../jobfile/types.js';
-import { renderPrometheus } from '../ledger/prometheus.js';
-import { lastSuccess } from '../ledger/query.js';
-import type { LedgerStore } from '../ledger/store.js';
+import type { MetricFamily } from '../ledger/metrics.js';
+import { jobMetrics, ledgerMetrics } from '../ledger/metrics.js';
+import type { LedgerReader } from '../ledger/ports.js';
 import type { JobSummary } from '../ledger/summary.js';
-import { countOutcomes } from '../ledger/summary.js';
 import { nextRun } from '../schedule/next-run.js';
+import { renderPrometheus } from './render/prometheus.js';
 
 /** The `status --json` document (SPEC 6), also served by the daemon at /status. */
 export function statusDocument(jobs: readonly Job[], summaries: ReadonlyMap<string, JobSummary>, now: number) {
@@ -29,13 +29,7 @@ function jsonRow(job: Job, summary: JobSummary | undefined, now: number) {
   };
 }
 
-/** The Prometheus text of `status --prometheus`, also served by the daemon at /metrics. */
-export function metricsText(store: LedgerStore, jobs: readonly Job[], summaries: ReadonlyMap<string, JobSummary>, extra = ''): string {
-  return renderPrometheus(jobs.map((j) => ({
-    job: j.name,
-    lastSuccess: lastSuccess(store, j.name),
-    last: summaries.get(j.name)?.last ?? null,
-    running: summaries.get(j.name)?.running.length ?? 0,
-    counts: countOutcomes(store, j.name),
-  }))) + extra;
+/** The Prometheus text of `status --prometheus`, also served by the daemon at /metrics (with its own families in `extra`). */
+export function metricsText(store: LedgerReader, jobs: readonly Job[], summaries: ReadonlyMap<string, JobSummary>, extra: readonly MetricFamily[] = []): string {
+  return renderPrometheus([...ledgerMetrics(jobs.map((j) => jobMetrics(store, j.name, summaries.get(j.name)))), ...extra]);
 }

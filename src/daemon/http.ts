@@ -6,12 +6,10 @@ import { UserError } from '../util/user-error.js';
 
 /** What `--listen` serves; each is called per request so answers are always current. */
 export interface HttpSources {
-  /** Prometheus text exposition format 0.0.4. */
+  /** Prometheus text exposition format 0.0.4, served as it is (the CLI renders it). */
   metrics(): string;
   /** The `status --json` document (JSON-serialisable). */
   status(): unknown;
-  /** How late the scheduler's last wake-up was, in ms; undefined leaves the gauge out. */
-  lagMs?(): number | undefined;
 }
 
 export interface HttpServer {
@@ -136,7 +134,7 @@ function answer(req: IncomingMessage, res: ServerResponse, sources: HttpSources)
   try {
     switch (path) {
       case '/metrics':
-        send(res, method, 200, METRICS_TYPE, metricsBody(sources));
+        send(res, method, 200, METRICS_TYPE, sources.metrics());
         return;
       case '/status':
         send(res, method, 200, 'application/json; charset=utf-8', `${JSON.stringify(sources.status() ?? null)}\n`);
@@ -152,18 +150,6 @@ function answer(req: IncomingMessage, res: ServerResponse, sources: HttpSources)
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
     send(res, method, 500, 'text/plain; charset=utf-8', `internal error: ${reason}\n`);
   }
-}
-
-function metricsBody(sources: HttpSources): string {
-  const text = sources.metrics();
-  const lag = sources.lagMs?.();
-  if (lag === undefined || !Number.isFinite(lag)) return text;
-  const gauge = [
-    '# HELP tock_scheduler_lag_seconds How late the scheduler woke for its last due instant, in seconds.',
-    '# TYPE tock_scheduler_lag_seconds gauge',
-    `tock_scheduler_lag_seconds ${lag / 1000}`,
-  ].join('\n');
-  return `${text === '' || text.endsWith('\n') ? text : `${text}\n`}${gauge}\n`;
 }
 
 function pathOf(url: string | undefined): string {

@@ -1,5 +1,5 @@
 import type { EnvValue } from '../jobfile/types.js';
-import type { LedgerEvent, RunRecord } from '../ledger/records.js';
+import type { RunRecord } from '../ledger/records.js';
 
 /** Time, from one place. The real one is Date.now and setTimeout; tests move a manual one. */
 export interface Clock {
@@ -82,18 +82,8 @@ export interface LockManager {
   requestReplace(name: string, targetRunId: string, byRunId: string): void;
 }
 
-export interface Ledger {
-  append(event: LedgerEvent): void;
-  /** True when the job has a successful run for exactly this logical time. */
-  hasSuccess(job: string, logicalTime: string): boolean;
-  /**
-   * Records `interrupted` for a run whose process died without finishing it, if the ledger has
-   * it in flight; returns the record written, or undefined when there was nothing to do.
-   */
-  recordInterrupted(job: string, runId: string, at: string, message: string): RunRecord | undefined;
-  /** Keeps a job's definition by its hash (once), so `why` can show what changed between runs. */
-  rememberDefinition(hash: string, definition: object): void;
-}
+// The ledger's port is declared with the ledger; the engine uses it from here.
+export type { Ledger } from '../ledger/ports.js';
 
 export interface Account {
   uid: number;

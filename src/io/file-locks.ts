@@ -1,9 +1,10 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import lockfile from 'proper-lockfile';
 
 import type { Lease, LockManager, LockOwner } from '../engine/ports.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { groupAlive, processStartTime } from './proc.js';
 
 // proper-lockfile keeps a lock fresh by touching it every UPDATE_MS; a lock not touched for
@@ -120,7 +121,5 @@ function readJson(file: string): unknown {
 }
 
 function writeAtomic(file: string, value: unknown): void {
-  const temp = `${file}.${String(process.pid)}.tmp`;
-  writeFileSync(temp, JSON.stringify(value), { mode: 0o600 });
-  renameSync(temp, file);
+  writeFileAtomic(file, JSON.stringify(value), 0o600);
 }

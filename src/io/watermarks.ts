@@ -1,7 +1,8 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { WatermarkStore } from '../daemon/scheduler.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { ensureDir } from './ensure-dir.js';
 
 /** The daemon's watermarks in `<state>/daemon/watermarks.json`, written atomically on every move. */
@@ -24,9 +25,7 @@ export function fileWatermarks(stateDir: string): WatermarkStore {
     save(marks) {
       ensureDir(path.dirname(file));
       const jobs = Object.fromEntries(Object.entries(marks).map(([job, ms]) => [job, new Date(ms).toISOString()]));
-      const temp = `${file}.${String(process.pid)}.tmp`;
-      writeFileSync(temp, `${JSON.stringify({ v: 1, jobs }, null, 1)}\n`, { mode: 0o600 });
-      renameSync(temp, file);
+      writeFileAtomic(file, `${JSON.stringify({ v: 1, jobs }, null, 1)}\n`, 0o600);
     },
   };
 }

@@ -1,9 +1,6 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-
+import type { LedgerReader, SegmentStore } from './ports.js';
 import { lastSuccess, recentRuns } from './query.js';
 import type { LedgerEvent } from './records.js';
-import type { LedgerStore } from './store.js';
-import { readSegment } from './store.js';
 
 export interface CompactResult {
   segmentsRewritten: number;
@@ -24,19 +21,19 @@ export interface CompactResult {
  * works lands in the current month's segment, which is never rewritten, so none is lost. The
  * price: history in the current and previous month is kept even when older than the window.
  */
-export function compactLedger(store: LedgerStore, keepMs: number, nowMs: number, removeLog: (file: string) => boolean): CompactResult {
+export function compactLedger(store: LedgerReader & SegmentStore, keepMs: number, nowMs: number, removeLog: (file: string) => boolean): CompactResult {
   const result: CompactResult = { segmentsRewritten: 0, segmentsRemoved: 0, eventsDropped: 0, runsDropped: 0, logsRemoved: 0, bytesBefore: 0, bytesAfter: 0 };
   const cutoff = new Date(nowMs - keepMs).toISOString();
   const open = previousMonth(nowMs);
   for (const job of store.jobs()) {
-    const closed = store.segments(job).filter((file) => (/(\d{4}-\d{2})\.jsonl$/.exec(file)?.[1] ?? '9999') < open);
+    const closed = store.segments(job).filter((segment) => segment.month < open);
     if (closed.length === 0) continue;
     const keep = new Set<string>();
     for (const run of [recentRuns(store, job, 1)[0], lastSuccess(store, job)]) if (run !== undefined) keep.add(run.run_id);
-    for (const file of closed) {
-      const before = statSync(file).size;
+    for (const segment of closed) {
+      const before = store.segmentSize(segment);
       result.bytesBefore += before;
-      const { events } = readSegment(file);
+      const events = store.segmentEvents(segment);
       const kept = events.filter((e) => e.at >= cutoff || keep.has(runIdOf(e)));
       if (kept.length === events.length) {
         result.bytesAfter += before;
@@ -49,10 +46,10 @@ export function compactLedger(store: LedgerStore, keepMs: number, nowMs: number,
         if (removeLog(event.run.log)) result.logsRemoved++;
       }
       if (kept.length === 0) {
-        rmSync(file, { force: true });
+        store.removeSegment(segment);
         result.segmentsRemoved++;
       } else {
-        result.bytesAfter += rewrite(file, kept);
+        result.bytesAfter += store.rewriteSegment(segment, kept);
         result.segmentsRewritten++;
       }
     }
@@ -68,19 +65,4 @@ function previousMonth(ms: number): string {
 
 function runIdOf(event: LedgerEvent): string {
   return event.type === 'run-started' || event.type === 'run-finished' ? event.run.run_id : event.run_id;
-}
-
-/** Temp file, fsync, rename: a reader sees the old segment or the new one, never half. */
-function rewrite(file: string, events: readonly LedgerEvent[]): number {
-  const temp = `${file}.compact.${String(process.pid)}`;
-  const text = events.map((e) => `${JSON.stringify(e)}\n`).join('');
-  const fd = openSync(temp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
-  return Buffer.byteLength(text);
 }

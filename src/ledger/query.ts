@@ -1,6 +1,6 @@
 import type { LedgerRun } from './fold.js';
+import type { LedgerReader } from './ports.js';
 import type { Attempt, HookResult, RunRecord } from './records.js';
-import type { LedgerStore } from './store.js';
 
 export interface RecentOptions {
   /** Only runs this keeps are counted and returned. */
@@ -16,7 +16,7 @@ export interface RecentOptions {
  * The latest `limit` runs of a job, newest first (in flight included), read backwards from the
  * end of its ledger: the cost grows with `limit`, not with the size of the ledger.
  */
-export function recentRuns(store: LedgerStore, job: string, limit: number, options: RecentOptions = {}): LedgerRun[] {
+export function recentRuns(store: LedgerReader, job: string, limit: number, options: RecentOptions = {}): LedgerRun[] {
   const out: LedgerRun[] = [];
   const seen = new Map<string, LedgerRun | null>();
   const attempts = new Map<string, Attempt[]>();
@@ -47,9 +47,11 @@ export function recentRuns(store: LedgerStore, job: string, limit: number, optio
       }
       case 'run-started': {
         if (seen.has(event.run.run_id)) break;
+        // Hooks that ran mid-run (on_retry) belong to it as they do to a finished run.
+        const found = hooks.get(event.run.run_id);
         const run: LedgerRun = {
           ...event.run, in_flight: true, outcome: null, ended_at: null, duration_ms: null, exit_code: null, signal: null,
-          attempts: attempts.get(event.run.run_id) ?? [],
+          attempts: attempts.get(event.run.run_id) ?? [], ...(found !== undefined ? { hooks: found } : {}),
         };
         if (collect(run)) return out;
         break;
@@ -63,7 +65,7 @@ export function recentRuns(store: LedgerStore, job: string, limit: number, optio
 }
 
 /** The job's latest successful run, reading backwards until one is found. */
-export function lastSuccess(store: LedgerStore, job: string): RunRecord | undefined {
+export function lastSuccess(store: LedgerReader, job: string): RunRecord | undefined {
   const [run] = recentRuns(store, job, 1, { keep: (r) => r.outcome === 'success' });
   return run?.outcome === 'success' ? run : undefined;
 }

@@ -1,6 +1,6 @@
-import type { RunRecord } from './records.js';
+import type { Ledger, LedgerReader } from './ports.js';
 import { recentRuns } from './query.js';
-import type { LedgerStore } from './store.js';
+import type { RunRecord } from './records.js';
 
 export interface ProcessProbe {
   hostname: string;
@@ -16,7 +16,7 @@ const IN_FLIGHT_WINDOW = 20;
  * process that reads the ledger, once its writer is provably gone: the pid is not running, or
  * is running with another start time (a reused pid). Runs written on another host are left alone.
  */
-export function reconcileInterrupted(store: LedgerStore, jobs: Iterable<string>, probe: ProcessProbe, now: string): RunRecord[] {
+export function reconcileInterrupted(store: LedgerReader & Pick<Ledger, 'recordInterrupted'>, jobs: Iterable<string>, probe: ProcessProbe, now: string): RunRecord[] {
   const recorded: RunRecord[] = [];
   for (const job of jobs) {
     for (const run of recentRuns(store, job, IN_FLIGHT_WINDOW)) {

@@ -1,7 +1,7 @@
 import type { LedgerRun } from './fold.js';
+import type { LedgerReader } from './ports.js';
 import { recentRuns } from './query.js';
 import type { Outcome, RunRecord } from './records.js';
-import type { LedgerStore } from './store.js';
 
 export const STRIP_LENGTH = 10;
 
@@ -15,7 +15,7 @@ export interface JobSummary {
   recent: Outcome[];
 }
 
-export function summarizeJob(store: LedgerStore, job: string): JobSummary {
+export function summarizeJob(store: LedgerReader, job: string): JobSummary {
   // Runs in flight are few (one for forbid/queue jobs), so this many covers the strip too.
   const runs = recentRuns(store, job, STRIP_LENGTH + 5);
   const finished = runs.filter((r): r is RunRecord & { in_flight?: false } => r.outcome !== null);
@@ -27,9 +27,9 @@ export function summarizeJob(store: LedgerStore, job: string): JobSummary {
 }
 
 /** Every finished run of a job counted by outcome (a full read of its ledger). */
-export function countOutcomes(store: LedgerStore, job: string): Partial<Record<Outcome, number>> {
+export function countOutcomes(store: LedgerReader, job: string): Partial<Record<Outcome, number>> {
   const counts: Partial<Record<Outcome, number>> = {};
-  for (const event of store.events(job)) {
+  for (const event of store.allEvents(job)) {
     if (event.type === 'run-finished') counts[event.run.outcome] = (counts[event.run.outcome] ?? 0) + 1;
   }
   return counts;

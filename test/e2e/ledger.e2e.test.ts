@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -130,6 +130,26 @@ describe('tock status', () => {
     expect(Math.abs((samples.get('tock_last_success_timestamp_seconds{job="ok"}') ?? 0) - Date.now() / 1000)).toBeLessThan(60);
     expect(samples.has('tock_last_success_timestamp_seconds{job="flaky"}')).toBe(false);
     expect(readdirSync(r.dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    // node_exporter runs as another user: the file is readable by all whatever tock's umask.
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+  }, 20_000);
+});
+
+describe('the ledger on disk', () => {
+  it('writes every run record with its keys in SPEC 6 order, after the line\'s v, type, at and job', async () => {
+    const r = rig(`
+      version: 1
+      jobs:
+        flaky: { schedule: "@daily", command: "exit 2" }
+    `);
+    expect((await r.run(['run', 'flaky'])).code).toBe(1);
+    const lines = readFileSync(segment(r, 'flaky'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const line of lines) expect(Object.keys(line).slice(0, 4)).toEqual(['v', 'type', 'at', 'job']);
+    const finished = lines.filter((l) => l.type === 'run-finished').at(-1)?.run as Record<string, unknown>;
+    expect(Object.keys(finished)).toEqual(['run_id', 'job', 'logical_time', 'trigger', 'outcome', 'message', 'started_at', 'ended_at',
+      'duration_ms', 'exit_code', 'signal', 'attempts', 'log', 'host', 'pid', 'pid_start', 'job_hash', 'jobfile_hash'].filter((k) => k in finished));
+    expect(Object.keys(finished).slice(0, 5)).toEqual(['run_id', 'job', 'logical_time', 'trigger', 'outcome']);
+    expect(Object.keys((finished.attempts as object[])[0] ?? {}).slice(0, 6)).toEqual(['n', 'started_at', 'ended_at', 'exit_code', 'signal', 'outcome']);
   }, 20_000);
 });
 

@@ -1,14 +1,16 @@
 import path from 'node:path';
 
 import type { EngineEvent } from '../../src/engine/events.js';
-import type { Host, Lease, Ledger, LockManager, LockOwner } from '../../src/engine/ports.js';
+import type { Host, Lease, LockManager, LockOwner } from '../../src/engine/ports.js';
 import type { EngineDeps } from '../../src/engine/run-context.js';
 import { loadJobfile, validateText } from '../../src/jobfile/load.js';
 import type { Jobfile } from '../../src/jobfile/types.js';
-import type { LedgerEvent, RunRecord } from '../../src/ledger/records.js';
 import { dedent, ROOT } from './rig.js';
 import { FakeSpawner } from './fake-spawner.js';
 import { ManualClock } from './manual-clock.js';
+import { MemoryLedger } from './memory-ledger.js';
+
+export { MemoryLedger };
 
 /** One of the jobfiles in examples/, loaded as tock would, or the test fails. */
 export function exampleJobfile(name: string): Jobfile {
@@ -22,33 +24,6 @@ export function jobfileFrom(yaml: string): Jobfile {
   const result = validateText(dedent(yaml), '/jobs/tock.yaml');
   if (!result.ok) throw new Error(result.diagnostics.map((d) => `${d.path}: ${d.message}`).join('\n'));
   return result.jobfile;
-}
-
-export class MemoryLedger implements Ledger {
-  readonly events: LedgerEvent[] = [];
-  append(event: LedgerEvent): void {
-    this.events.push(structuredClone(event));
-  }
-  hasSuccess(job: string, logicalTime: string): boolean {
-    return this.events.some((e) => e.type === 'run-finished' && e.run.job === job && e.run.outcome === 'success' && e.run.logical_time === logicalTime);
-  }
-  recordInterrupted(job: string, runId: string, at: string, message: string): RunRecord | undefined {
-    const started = this.events.find((e) => e.type === 'run-started' && e.run.run_id === runId);
-    const finished = this.events.some((e) => e.type === 'run-finished' && e.run.run_id === runId);
-    if (started?.type !== 'run-started' || finished) return undefined;
-    const run: RunRecord = {
-      ...started.run, outcome: 'interrupted', message, ended_at: at, duration_ms: 0, exit_code: null, signal: null, attempts: [],
-    };
-    this.append({ v: 1, type: 'run-finished', at, job, run });
-    return run;
-  }
-  readonly definitions = new Map<string, object>();
-  rememberDefinition(hash: string, definition: object): void {
-    if (!this.definitions.has(hash)) this.definitions.set(hash, structuredClone(definition));
-  }
-  types(job: string): string[] {
-    return this.events.filter((e) => e.job === job).map((e) => e.type);
-  }
 }
 
 /** Locks shared by every engine built on the same instance, as file locks are across processes. */

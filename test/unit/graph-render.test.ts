@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { renderGraph, renderGraphDot, renderGraphMermaid, renderGraphText } from '../../src/engine/render-graph.js';
+import { renderGraph, renderGraphDot, renderGraphMermaid, renderGraphText } from '../../src/cli/render/graph.js';
 import type { Job } from '../../src/jobfile/types.js';
 import { dedent } from '../helpers/rig.js';
 import { jobfileFrom } from '../helpers/engine.js';

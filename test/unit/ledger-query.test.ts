@@ -1,27 +1,22 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
+import { JsonlLedger } from '../../src/io/jsonl-ledger.js';
 import { compactLedger } from '../../src/ledger/compact.js';
 import type { LedgerEvent, Outcome, RunRecord } from '../../src/ledger/records.js';
 import { reconcileInterrupted } from '../../src/ledger/reconcile.js';
 import { lastSuccess, recentRuns } from '../../src/ledger/query.js';
-import { LedgerStore } from '../../src/ledger/store.js';
 import { summarizeJob } from '../../src/ledger/summary.js';
 import { ROOT } from '../helpers/rig.js';
+import { tempDirs } from '../helpers/temp-dir.js';
 
-const dirs: string[] = [];
-function store(): LedgerStore {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tock-query-'));
-  dirs.push(dir);
-  return new LedgerStore(dir);
+const tempDir = tempDirs('tock-query');
+function store(): JsonlLedger {
+  return new JsonlLedger(tempDir());
 }
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 function record(runId: string, at: string, outcome: Outcome, extra: Partial<RunRecord> = {}): RunRecord {
   return {
@@ -30,10 +25,10 @@ function record(runId: string, at: string, outcome: Outcome, extra: Partial<RunR
     host: 'h1', pid: 10, job_hash: 'j', jobfile_hash: 'f', ...extra,
   };
 }
-function finish(s: LedgerStore, runId: string, at: string, outcome: Outcome, extra: Partial<RunRecord> = {}): void {
+function finish(s: JsonlLedger, runId: string, at: string, outcome: Outcome, extra: Partial<RunRecord> = {}): void {
   s.append({ v: 1, type: 'run-finished', at, job: 'etl', run: record(runId, at, outcome, extra) });
 }
-function start(s: LedgerStore, runId: string, at: string, pid = 10, host = 'h1'): void {
+function start(s: JsonlLedger, runId: string, at: string, pid = 10, host = 'h1'): void {
   const { outcome: _o, ended_at: _e, duration_ms: _d, exit_code: _x, signal: _s, attempts: _a, ...run } = record(runId, at, 'success', { pid, host });
   s.append({ v: 1, type: 'run-started', at, job: 'etl', run });
 }
@@ -130,8 +125,8 @@ describe('compactLedger', () => {
       for (let i = 0; i < 200; i++) finish(s, `m${String(m)}-${String(i)}`, `2026-0${String(m)}-10T00:00:00.000Z`, 'success');
     }
     const script = `
-      import { LedgerStore } from ${JSON.stringify(path.join(ROOT, 'dist', 'ledger', 'store.js'))};
-      const store = new LedgerStore(process.argv[1]);
+      import { JsonlLedger } from ${JSON.stringify(path.join(ROOT, 'dist', 'io', 'jsonl-ledger.js'))};
+      const store = new JsonlLedger(process.argv[1]);
       for (let i = 0; i < 3000; i++) {
         const at = new Date().toISOString();
         store.append({ v: 1, type: 'run-finished', at, job: 'etl', run: { run_id: 'live-' + i, job: 'etl', outcome: 'success', started_at: at, ended_at: at, logical_time: at, trigger: 'manual', duration_ms: 0, exit_code: 0, signal: null, attempts: [], log: '/x', host: 'h', pid: 1, job_hash: 'j', jobfile_hash: 'f' } });
@@ -151,7 +146,7 @@ describe('compactLedger', () => {
     }
     expect(await appender).toBe(0);
     expect(passes).toBeGreaterThan(0);
-    const live = s.events('etl').filter((e: LedgerEvent) => e.type === 'run-finished' && e.run.run_id.startsWith('live-'));
+    const live = s.allEvents('etl').filter((e: LedgerEvent) => e.type === 'run-finished' && e.run.run_id.startsWith('live-'));
     expect(live).toHaveLength(3000);
     expect(s.check()).toEqual([]);
   });

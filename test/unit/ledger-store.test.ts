@@ -1,24 +1,16 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
+import { JsonlLedger } from '../../src/io/jsonl-ledger.js';
 import { foldRuns } from '../../src/ledger/fold.js';
 import type { LedgerEvent, RunRecord } from '../../src/ledger/records.js';
-import { LedgerStore } from '../../src/ledger/store.js';
 import { ROOT } from '../helpers/rig.js';
+import { tempDirs } from '../helpers/temp-dir.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tock-ledger-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('tock-ledger');
 
 function finished(runId: string, outcome: RunRecord['outcome'] = 'success'): LedgerEvent {
   const run: RunRecord = {
@@ -29,50 +21,50 @@ function finished(runId: string, outcome: RunRecord['outcome'] = 'success'): Led
   return { v: 1, type: 'run-finished', at: run.ended_at, job: 'backup', run };
 }
 
-describe('LedgerStore', () => {
+describe('JsonlLedger', () => {
   it('appends one line per event, files 0600, and reads them back', () => {
-    const store = new LedgerStore(tempDir());
+    const store = new JsonlLedger(tempDir());
     store.append(finished('r1'));
     store.append(finished('r2', 'failed'));
     store.close();
-    expect(store.events('backup').map((e) => e.type)).toEqual(['run-finished', 'run-finished']);
+    expect(store.allEvents('backup').map((e) => e.type)).toEqual(['run-finished', 'run-finished']);
     expect(statSync(path.join(store.dir, 'backup', '2026-11.jsonl')).mode & 0o777).toBe(0o600);
     expect(store.hasSuccess('backup', '2026-11-21T02:15:00.000Z')).toBe(true);
   });
 
   it('skips a torn last line, reports it with its line number, and starts the next append on a fresh line', () => {
     const dir = tempDir();
-    const store = new LedgerStore(dir);
+    const store = new JsonlLedger(dir);
     store.append(finished('r1'));
     store.close();
     appendFileSync(path.join(dir, 'backup', '2026-11.jsonl'), '{"v":1,"type":"run-fin');
-    expect(store.events('backup')).toHaveLength(1);
+    expect(store.allEvents('backup')).toHaveLength(1);
     expect(store.check()).toEqual([{ file: path.join(dir, 'backup', '2026-11.jsonl'), line: 2, text: '{"v":1,"type":"run-fin' }]);
 
-    const again = new LedgerStore(dir);
+    const again = new JsonlLedger(dir);
     again.append(finished('r2'));
     again.close();
-    expect(again.events('backup').map((e) => (e.type === 'run-finished' ? e.run.run_id : ''))).toEqual(['r1', 'r2']);
+    expect(again.allEvents('backup').map((e) => (e.type === 'run-finished' ? e.run.run_id : ''))).toEqual(['r1', 'r2']);
     expect(readFileSync(path.join(dir, 'backup', '2026-11.jsonl'), 'utf8').split('\n')[2]).toContain('"r2"');
   });
 
   it('folds a run started but not finished as in flight, with its attempts', () => {
-    const store = new LedgerStore(tempDir());
+    const store = new JsonlLedger(tempDir());
     const s = '2026-11-21T02:15:00.000Z';
     const e = '2026-11-21T02:15:01.000Z';
     const start = { run_id: 'r9', job: 'backup', logical_time: s, trigger: 'manual' as const, started_at: s, log: 'l', host: 'h', pid: 1, job_hash: 'j', jobfile_hash: 'f' };
     store.append({ v: 1, type: 'run-started', at: s, job: 'backup', run: start });
     store.append({ v: 1, type: 'attempt-finished', at: e, job: 'backup', run_id: 'r9', attempt: { n: 1, started_at: s, ended_at: e, exit_code: 1, signal: null, outcome: 'failed' } });
     store.close();
-    const [run] = foldRuns(store.events('backup'));
+    const [run] = foldRuns(store.allEvents('backup'));
     expect(run).toMatchObject({ run_id: 'r9', in_flight: true, outcome: null, attempts: [{ n: 1, outcome: 'failed' }] });
   });
 
   it('keeps every line whole when four processes append 2,000 records each at once', async () => {
     const dir = tempDir();
     const script = `
-      import { LedgerStore } from ${JSON.stringify(path.join(ROOT, 'dist', 'ledger', 'store.js'))};
-      const store = new LedgerStore(process.argv[1]);
+      import { JsonlLedger } from ${JSON.stringify(path.join(ROOT, 'dist', 'io', 'jsonl-ledger.js'))};
+      const store = new JsonlLedger(process.argv[1]);
       const writer = process.argv[2];
       for (let i = 0; i < 2000; i++) {
         store.append({ v: 1, type: 'hook-finished', at: '2026-11-21T02:15:00.000Z', job: 'shared', run_id: writer + '-' + i, result: { hook: 'on_success', kind: 'command', ok: true, detail: 'x'.repeat(300) } });
@@ -82,9 +74,9 @@ describe('LedgerStore', () => {
       spawn(process.execPath, ['--input-type=module', '-e', script, dir, w], { stdio: 'inherit' }).on('close', resolve);
     }));
     expect(await Promise.all(writers)).toEqual([0, 0, 0, 0]);
-    const store = new LedgerStore(dir);
+    const store = new JsonlLedger(dir);
     expect(store.check()).toEqual([]);
-    const ids = store.events('shared').map((e) => (e.type === 'hook-finished' ? e.run_id : ''));
+    const ids = store.allEvents('shared').map((e) => (e.type === 'hook-finished' ? e.run_id : ''));
     expect(ids).toHaveLength(8000);
     expect(new Set(ids).size).toBe(8000);
   });

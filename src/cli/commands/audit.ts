@@ -9,9 +9,9 @@ import { SEVERITY_ORDER } from '../../crontab/finding.js';
 import { jobfileAsCrontab } from '../../crontab/from-jobfile.js';
 import { nameOf } from '../../crontab/import.js';
 import { cronFormatFor, parseCrontab } from '../../crontab/parse.js';
+import { JsonlLedger } from '../../io/jsonl-ledger.js';
 import { loadJobfile } from '../../jobfile/load.js';
 import { recentRuns } from '../../ledger/query.js';
-import { LedgerStore } from '../../ledger/store.js';
 import type { Crontab, CrontabEntry, CrontabFormat } from '../../crontab/types.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
@@ -79,7 +79,7 @@ function tockSide(options: AuditOptions, withJobfile: boolean): { crontab?: Cron
   })();
   const jobfile = result?.ok === true ? result.jobfile : undefined;
   const stateDir = stateDirPath(options, process.env, jobfile?.stateDir);
-  const ledger = existsSync(path.join(stateDir, 'ledger')) ? new LedgerStore(path.join(stateDir, 'ledger')) : undefined;
+  const ledger = existsSync(path.join(stateDir, 'ledger')) ? new JsonlLedger(path.join(stateDir, 'ledger')) : undefined;
   const durationOf = (entry: CrontabEntry): number | undefined => {
     if (ledger === undefined) return undefined;
     const runs = recentRuns(ledger, entry.job ?? nameOf(entry.command), RECENT_RUNS, { keep: (r) => r.outcome !== null && r.attempts.length > 0 });

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 
 import type { DaemonEvent } from '../../daemon/events.js';
+import { schedulerMetrics } from '../../daemon/metrics.js';
 import { Scheduler } from '../../daemon/scheduler.js';
 import { fileLocks } from '../../io/file-locks.js';
 import { fileWatermarks } from '../../io/watermarks.js';
@@ -72,9 +73,8 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
 
   const summaries = (jf: Jobfile) => new Map([...jf.jobs.keys()].map((name) => [name, summarizeJob(ledger, name)]));
   const server = options.listen === undefined ? undefined : await (await import('../../daemon/http.js')).listen(options.listen, {
-    metrics: () => metricsText(ledger, [...jobfile.jobs.values()], summaries(jobfile)),
+    metrics: () => metricsText(ledger, [...jobfile.jobs.values()], summaries(jobfile), schedulerMetrics(scheduler.lagMs)),
     status: () => statusDocument([...jobfile.jobs.values()], summaries(jobfile), Date.now()),
-    lagMs: () => scheduler.lagMs,
   });
 
   log({ type: 'started', jobs: jobfile.jobs.size, pid: process.pid, state_dir: stateDir, ...(server !== undefined ? { listen: server.address } : {}) });

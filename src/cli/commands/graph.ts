@@ -1,7 +1,7 @@
-import { renderGraph } from '../../engine/render-graph.js';
-import type { GraphFormat } from '../../engine/render-graph.js';
 import { loadForCommand } from '../load-jobfile.js';
 import type { CommonOptions } from '../paths.js';
+import { renderGraph } from '../render/graph.js';
+import type { GraphFormat } from '../render/graph.js';
 
 export interface GraphOptions extends CommonOptions {
   format: GraphFormat;

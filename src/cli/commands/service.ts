@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { systemdUnit } from '../../daemon/systemd-unit.js';
+import { writeFileAtomic } from '../../io/atomic-write.js';
 import { ensureDir } from '../../io/ensure-dir.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
@@ -52,7 +53,7 @@ export function serviceInstallCommand(options: ServiceOptions): void {
   } else {
     // Units are world-readable config, like every unit systemd ships.
     ensureDir(path.dirname(target), 0o755);
-    writeFileSync(target, unit, { mode: 0o644 });
+    writeFileAtomic(target, unit, 0o644);
     console.log(before === undefined ? `wrote ${target}` : `overwrote ${target} (it differed from this jobfile's unit)`);
   }
   const systemctl = user ? 'systemctl --user' : 'systemctl';

@@ -1,5 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
-
+import { writeFileAtomic } from '../../io/atomic-write.js';
 import type { Job } from '../../jobfile/types.js';
 import type { JobSummary } from '../../ledger/summary.js';
 import { summarizeJob } from '../../ledger/summary.js';
@@ -70,10 +69,8 @@ function shortZone(zone: string): string {
 
 /** node_exporter's textfile collector reads the file whenever it likes: write it whole, atomically. */
 function writeMetrics(file: string, text: string): void {
-  const temp = `${file}.${String(process.pid)}.tmp`;
   try {
-    writeFileSync(temp, text, { mode: 0o644 });
-    renameSync(temp, file);
+    writeFileAtomic(file, text, 0o644);
   } catch (error) {
     throw new UserError('usage', `--prometheus: cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
       'give a path in a directory tock can write, e.g. /var/lib/node_exporter/textfile_collector/tock.prom');

@@ -4,16 +4,16 @@ import { closure, dependentsOf } from '../../engine/graph.js';
 import type { JobFieldName } from '../../jobfile/job-property.js';
 import { jobFieldValue } from '../../jobfile/job-property.js';
 import type { Job } from '../../jobfile/types.js';
-import { describeExit } from '../../ledger/explain.js';
+import type { LedgerReader } from '../../ledger/ports.js';
 import { lastSuccess, recentRuns } from '../../ledger/query.js';
 import type { RunRecord } from '../../ledger/records.js';
 import { isFailure } from '../../ledger/records.js';
-import type { LedgerStore } from '../../ledger/store.js';
 import { UserError } from '../../util/user-error.js';
 import { loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
 import { resolveStateDir } from '../paths.js';
+import { describeExit } from '../render/explain.js';
 import { formatElapsed } from '../render/style.js';
 
 export interface WhyOptions extends CommonOptions {
@@ -77,7 +77,7 @@ export function whyCommand(name: string, options: WhyOptions): void {
 }
 
 /** Dependents of the job skipped because of this run (same logical time). */
-function blockedBy(store: LedgerStore, jobs: ReadonlyMap<string, Job>, failed: RunRecord): { job: string; run_id: string; reason: string }[] {
+function blockedBy(store: LedgerReader, jobs: ReadonlyMap<string, Job>, failed: RunRecord): { job: string; run_id: string; reason: string }[] {
   const downstream = closure([failed.job], (n) => dependentsOf(jobs, n));
   return [...downstream].flatMap((dep) => recentRuns(store, dep, 1, {
     keep: (r) => r.logical_time === failed.logical_time && r.outcome === 'skipped' && r.reason === 'upstream-failed',
@@ -86,7 +86,7 @@ function blockedBy(store: LedgerStore, jobs: ReadonlyMap<string, Job>, failed: R
 }
 
 /** What differs between the definition the last success ran and the one that failed (or runs now). */
-function changesSince(store: LedgerStore, success: RunRecord, failed: RunRecord, current: Job): Change[] {
+function changesSince(store: LedgerReader, success: RunRecord, failed: RunRecord, current: Job): Change[] {
   const changes: Change[] = [];
   const before = store.definition(success.job_hash);
   const after = store.definition(failed.job_hash) ?? (failed.job_hash === current.hash ? (current as unknown as Record<string, unknown>) : undefined);

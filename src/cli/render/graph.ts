@@ -1,6 +1,6 @@
-import type { Job, When } from '../jobfile/types.js';
-import { unreachable } from '../util/unreachable.js';
-import { dependentsOf, topologicalOrder } from './graph.js';
+import { dependentsOf, topologicalOrder } from '../../engine/graph.js';
+import type { Job, When } from '../../jobfile/types.js';
+import { unreachable } from '../../util/unreachable.js';
 
 type Jobs = ReadonlyMap<string, Job>;
 

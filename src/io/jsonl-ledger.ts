@@ -1,0 +1,179 @@
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+import { LedgerBook } from '../ledger/book.js';
+import type { Segment, SegmentStore } from '../ledger/ports.js';
+import type { LedgerEvent } from '../ledger/records.js';
+import { parseEvent, scanSuccesses, serializeEvent } from '../ledger/serialize.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { ensureDir } from './ensure-dir.js';
+import { linesBackward } from './lines-backward.js';
+
+/** A line that is not a whole ledger event, with its 1-based line number. */
+export interface BadLine {
+  file: string;
+  line: number;
+  text: string;
+}
+
+const SEGMENT = /^(\d{4}-\d{2})\.jsonl$/;
+const DEFINITIONS = '.definitions';
+
+/**
+ * The ledger on disk: per job, append-only JSON Lines segments by month
+ * (`ledger/<job>/2026-11.jsonl`, by the event's time), every line written by `serializeEvent`.
+ * Each event is one `write(2)` on an O_APPEND descriptor, then fsync, so concurrent tock
+ * processes never tear or interleave lines and a reported event survives a crash. Readers take
+ * no lock, read the newest segment backwards for recent runs, and skip a torn line. Only
+ * segments at least a month old are ever rewritten (by `compact`), never one being appended to.
+ * See docs/decisions.md.
+ */
+export class JsonlLedger extends LedgerBook implements SegmentStore {
+  readonly #fds = new Map<string, number>();
+
+  constructor(readonly dir: string) {
+    super();
+  }
+
+  append(event: LedgerEvent): void {
+    const fd = this.#open(event.job, event.at.slice(0, 7));
+    writeSync(fd, `${serializeEvent(event)}\n`);
+    fsyncSync(fd);
+  }
+
+  rememberDefinition(hash: string, definition: object): void {
+    const file = path.join(this.dir, DEFINITIONS, `${hash}.json`);
+    if (existsSync(file)) return;
+    ensureDir(path.dirname(file));
+    // The name is the content's hash, so a racing writer writes the same bytes: no lock needed.
+    writeFileAtomic(file, JSON.stringify(definition), 0o600);
+  }
+
+  definition(hash: string): Record<string, unknown> | undefined {
+    try {
+      return JSON.parse(readFileSync(path.join(this.dir, DEFINITIONS, `${hash}.json`), 'utf8')) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Job names that have a ledger (job names never start with a dot; tock's own dirs do). */
+  jobs(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
+  }
+
+  /** A job's segment files, oldest first. */
+  segments(job: string): Segment[] {
+    const dir = path.join(this.dir, job);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).flatMap((f) => {
+      const month = SEGMENT.exec(f)?.[1];
+      return month === undefined ? [] : [{ month, id: path.join(dir, f) }];
+    }).sort((a, b) => a.month.localeCompare(b.month));
+  }
+
+  /** Every whole event of a job, oldest first; bad lines are skipped (see `check`). */
+  allEvents(job: string): LedgerEvent[] {
+    return this.segments(job).flatMap((s) => readSegment(s.id).events);
+  }
+
+  /** A job's events newest first, read from the end in chunks: cheap for the latest few runs. */
+  *eventsBackward(job: string): Generator<LedgerEvent> {
+    for (const segment of this.segments(job).reverse()) {
+      for (const line of linesBackward(segment.id)) {
+        const event = parseEvent(line);
+        if (event !== undefined) yield event;
+      }
+    }
+  }
+
+  /**
+   * The logical times (ISO) of the job's successful runs in the segments of `sinceIso`'s month
+   * and later: a byte scan of each file (see `scanSuccesses`), as backfill plans against a year.
+   */
+  succeededSince(job: string, sinceIso: string): Set<string> {
+    const month = sinceIso.slice(0, 7);
+    const found = new Set<string>();
+    for (const segment of this.segments(job)) {
+      if (segment.month < month) continue;
+      try {
+        scanSuccesses(readFileSync(segment.id), found);
+      } catch {
+        // gone (compacted away) since it was listed
+      }
+    }
+    return found;
+  }
+
+  segmentEvents(segment: Segment): LedgerEvent[] {
+    return readSegment(segment.id).events;
+  }
+
+  segmentSize(segment: Segment): number {
+    return statSync(segment.id).size;
+  }
+
+  rewriteSegment(segment: Segment, events: readonly LedgerEvent[]): number {
+    const text = events.map((e) => `${serializeEvent(e)}\n`).join('');
+    writeFileAtomic(segment.id, text, 0o600);
+    return Buffer.byteLength(text);
+  }
+
+  removeSegment(segment: Segment): void {
+    rmSync(segment.id, { force: true });
+  }
+
+  /** Lines that do not parse as ledger events, in every segment of every job. */
+  check(): BadLine[] {
+    return this.jobs().flatMap((job) => this.segments(job).flatMap((s) => readSegment(s.id).bad));
+  }
+
+  /** Bytes on disk, all segments of all jobs. */
+  size(): number {
+    return this.jobs().flatMap((job) => this.segments(job)).reduce((sum, s) => sum + this.segmentSize(s), 0);
+  }
+
+  close(): void {
+    for (const fd of this.#fds.values()) closeSync(fd);
+    this.#fds.clear();
+  }
+
+  #open(job: string, month: string): number {
+    const file = path.join(this.dir, job, `${month}.jsonl`);
+    const existing = this.#fds.get(file);
+    if (existing !== undefined) return existing;
+    ensureDir(path.dirname(file));
+    const fd = openSync(file, 'a', 0o600);
+    // A crash mid-write can leave a torn last line; start ours on a fresh one.
+    const size = fstatSync(fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      const reader = openSync(file, 'r');
+      readSync(reader, last, 0, 1, size - 1);
+      closeSync(reader);
+      if (last[0] !== 0x0a) writeSync(fd, '\n');
+    }
+    this.#fds.set(file, fd);
+    return fd;
+  }
+}
+
+/** A whole segment: its events, and the lines that are not events. */
+function readSegment(file: string): { events: LedgerEvent[]; bad: BadLine[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return { events: [], bad: [] };
+  }
+  const events: LedgerEvent[] = [];
+  const bad: BadLine[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const event = parseEvent(line);
+    if (event !== undefined) events.push(event);
+    else bad.push({ file, line: i + 1, text: line });
+  });
+  return { events, bad };
+}
