@@ -1,4 +1,4 @@
-import { parseDuration } from '../jobfile/duration.js';
+import { parseDuration } from '../util/duration.js';
 import { closest } from '../util/suggest.js';
 import { CRON_FIELDS, checkField } from './cron-fields.js';
 
