@@ -39,17 +39,17 @@ function isUtc(zone: string): boolean {
   return zone === 'UTC' || zone === 'Etc/UTC';
 }
 
-const OFFSET = /GMT([+-])(\d\d):(\d\d)(?::(\d\d))?$/;
-
 /** The zone's offset from UTC at `ms` (local wall time minus UTC), in milliseconds, straight from Intl. */
 function intlOffset(zone: string, ms: number): number {
   const format = formatter(zone);
   if (format === undefined) throw new RangeError(`unknown time zone ${zone}`);
-  const match = OFFSET.exec(format.format(ms));
-  // Plain "GMT" is offset zero.
-  if (match === null) return 0;
-  const [, sign, h = '0', m = '0', s = '0'] = match;
-  return (sign === '-' ? -1 : 1) * ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000;
+  // "1/1/2026, GMT-05:00", "GMT+05:45", "GMT-04:56:02" (local mean time), or plain "GMT" for zero.
+  const text = format.format(ms);
+  const at = text.lastIndexOf('GMT') + 3;
+  if (at >= text.length) return 0;
+  const number = (from: number): number => Number(text.slice(from, from + 2));
+  const seconds = (number(at + 1) * 60 + number(at + 4)) * 60 + (text.length > at + 6 ? number(at + 7) : 0);
+  return (text[at] === '-' ? -1 : 1) * seconds * 1000;
 }
 
 interface Year {
@@ -138,7 +138,9 @@ export function isoInZone(ms: number, zone: string): string {
   if (isUtc(zone)) return new Date(whole).toISOString().replace('.000Z', 'Z');
   const offset = intlOffset(zone, whole);
   const local = new Date(whole + offset).toISOString().slice(0, 19);
-  const minutes = Math.abs(offset) / 60_000;
+  const seconds = Math.abs(offset) / 1000;
   const two = (n: number): string => String(Math.floor(n)).padStart(2, '0');
-  return `${local}${offset < 0 ? '-' : '+'}${two(minutes / 60)}:${two(minutes % 60)}`;
+  // Local mean time offsets have seconds (New York's was -04:56:02).
+  const rest = seconds % 60 === 0 ? '' : `:${two(seconds % 60)}`;
+  return `${local}${offset < 0 ? '-' : '+'}${two(seconds / 3600)}:${two((seconds / 60) % 60)}${rest}`;
 }
