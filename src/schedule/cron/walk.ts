@@ -1,6 +1,6 @@
 import { Calendar, DAY_MS, FIRST_DAY } from './calendar.js';
 import type { CronFields } from './expression.js';
-import { offsetAt, offsetChanges } from './zone.js';
+import { offsetAt, offsetChanges, type SteadySpan, steadySpan } from './zone.js';
 
 // One calendar per expression: a 6-field `* * * * * *` has 86,400 times a day to list.
 const calendars = new WeakMap<CronFields, Calendar>();
@@ -23,6 +23,7 @@ function calendarOf(fields: CronFields): Calendar {
  */
 export class CronWalk {
   private readonly calendar: Calendar;
+  private span: SteadySpan | undefined;
 
   constructor(private readonly fields: CronFields, private readonly zone: string) {
     this.calendar = calendarOf(fields);
@@ -80,11 +81,13 @@ export class CronWalk {
   private dayInstants(day: number): { instants: number[]; steady: boolean } {
     const midnight = day * DAY_MS;
     const { times } = this.calendar;
-    const changes = offsetChanges(this.zone, midnight - DAY_MS, midnight + 2 * DAY_MS);
-    if (changes.length === 0) {
-      const base = midnight - offsetAt(this.zone, midnight);
+    const steady = (span: SteadySpan): boolean => span.after < midnight - DAY_MS && span.before > midnight + 2 * DAY_MS;
+    if (this.span === undefined || !steady(this.span)) this.span = steadySpan(this.zone, midnight);
+    if (steady(this.span)) {
+      const base = midnight - this.span.offset;
       return { instants: times.map((t) => base + t), steady: true };
     }
+    const changes = offsetChanges(this.zone, midnight - DAY_MS, midnight + 2 * DAY_MS);
     const offsets = [...new Set([offsetAt(this.zone, midnight - DAY_MS), ...changes.map((c) => c.after)])];
     const out: number[] = [];
     for (const time of times) {

@@ -11,7 +11,7 @@ export interface OffsetChange {
   after: number;
 }
 
-const DAY_MS = 86_400_000;
+const SAMPLE_MS = 3 * 86_400_000;
 
 // One formatter per zone, the only Intl cache in tock: building one wakes ICU, which costs far
 // more than using it. `longOffset` gives the offset itself ("GMT+05:45"), so nothing is parsed
@@ -57,9 +57,9 @@ interface Year {
   changes: OffsetChange[];
 }
 
-// A zone's changes, by UTC year, found on first use. Sampled once a (UTC) day, then narrowed to
-// the second: no zone has changed its offset twice within one day, so a day with the same offset
-// at both ends has no change inside.
+// A zone's changes, by UTC year, found on first use: sampled every 3 days, then narrowed to the
+// second. Two changes closer than that would hide each other; in the zone database no zone has
+// changed twice within a week since 1970 (the closest: Brazil's in October 2000, 7 days apart).
 const years = new Map<string, Map<number, Year>>();
 
 function yearOf(zone: string, year: number): Year {
@@ -82,8 +82,8 @@ function scanYear(zone: string, year: number): Year {
   const start = intlOffset(zone, from);
   const changes: OffsetChange[] = [];
   let previous = start;
-  for (let t = from; t < to; t += DAY_MS) {
-    const next = Math.min(t + DAY_MS, to);
+  for (let t = from; t < to; t += SAMPLE_MS) {
+    const next = Math.min(t + SAMPLE_MS, to);
     const offset = intlOffset(zone, next);
     if (offset !== previous) changes.push({ at: narrow(zone, t, next, previous), before: previous, after: offset });
     previous = offset;
@@ -127,6 +127,26 @@ export function offsetChanges(zone: string, fromMs: number, toMs: number): Offse
     for (const change of yearOf(zone, year).changes) if (change.at >= fromMs && change.at <= toMs) out.push(change);
   }
   return out;
+}
+
+/** A stretch of time with no offset change: every change is at or before `after`, or at or after `before`. */
+export interface SteadySpan {
+  after: number;
+  before: number;
+  offset: number;
+}
+
+/** The stretch around `ms` without an offset change, looked for a year either side. */
+export function steadySpan(zone: string, ms: number): SteadySpan {
+  if (isUtc(zone)) return { after: -Infinity, before: Infinity, offset: 0 };
+  const year = utcYear(ms);
+  let after = Date.UTC(year - 1, 0, 1);
+  let before = Date.UTC(year + 2, 0, 1);
+  for (const change of offsetChanges(zone, after, before - 1)) {
+    if (change.at <= ms) after = change.at;
+    else if (change.at < before) before = change.at;
+  }
+  return { after, before, offset: offsetAt(zone, ms) };
 }
 
 /**
