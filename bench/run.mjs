@@ -526,7 +526,7 @@ function printTable(header, rows) {
  */
 function importBreakdown() {
   const modules = [
-    'commander', 'chalk', 'yaml', 'luxon', 'cron-parser', 'proper-lockfile', 'execa',
+    'commander', 'chalk', 'yaml', 'luxon', 'proper-lockfile', 'execa',
     'dist/cli/commands/validate.js', 'dist/cli/commands/run.js', 'dist/jobfile/load.js', 'dist/jobfile/validate-shape.js',
     'dist/schedule/parse.js', 'dist/engine/executor.js', 'dist/ledger/store.js', 'dist/io/file-locks.js', 'dist/io/host.js',
     'dist/io/spawner.js',

@@ -31,7 +31,7 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 /** Wall minus UTC at `ms` (a whole minute), from Intl's local date parts. */
 function offset(zone: string, ms: number): number {
   let cache = offsetCache.get(zone);
-  if (cache === undefined) offsetCache.set(zone, (cache = new Map()));
+  if (cache === undefined) offsetCache.set(zone, (cache = new Map<number, number>()));
   let o = cache.get(ms);
   if (o === undefined) {
     let format = formats.get(zone);
