@@ -102,8 +102,8 @@ describe('nextInstants across DST (SPEC 3)', () => {
   });
 
   it('gives the same answer whatever instant it starts from (daemon, catch-up and `next` start anywhere)', () => {
-    // cron-parser applies the DST rule only while walking across the change; started inside the
-    // changed hour it would skip the shifted run or add the repeat. Compare starts every 5 minutes
+    // A walk that applies the DST rule only while crossing the change (cron-parser did) would,
+    // started inside the changed hour, skip the shifted run or add the repeat. Compare starts every 5 minutes
     // (on the instants themselves, and half a second after) against one walk begun a day before.
     const cases: [string, string, string][] = [
       ['30 2 * * *', NY, '2026-03-08T03:00:00Z'], ['0 2 * * *', NY, '2026-03-08T03:00:00Z'],
@@ -218,7 +218,7 @@ describe('previousInstant', () => {
     expect(previousInstant(hourly, 'UTC', ms('2026-05-01T09:59:59.999Z'))).toBe(ms('2026-05-01T09:00:00Z'));
   });
 
-  it('skips the repeat of a fixed time and finds the shifted one (cron-parser\'s prev() gets both wrong)', () => {
+  it('skips the repeat of a fixed time and finds the shifted one', () => {
     // At 11-01 08:00Z the latest 01:30 run is 01:30 EDT (05:30Z), not the repeat at 06:30Z.
     expect(previousInstant(schedule('30 1 * * *'), NY, ms('2026-11-01T08:00:00Z'))).toBe(ms('2026-11-01T05:30:00Z'));
     // Just before it, the day before's 01:30 EDT.
