@@ -3,7 +3,7 @@
 // against a baseline measured in the same run (see bench/README.md).
 //
 //   npm run bench                      (builds first)
-//   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S] [--ledger-runs N | --no-ledger] [--no-backfill] [--no-audit] [--no-daemon]
+//   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S] [--ledger-runs N | --no-ledger] [--no-backfill] [--no-audit] [--no-schedule] [--no-daemon]
 //
 // --runs N      timed runs per process figure (default 30; at least 5)
 // --breakdown   also time `import()` of each dependency and dist module in a fresh process
@@ -19,6 +19,8 @@
 // --no-audit    skip the audit figures (tock audit of 10,000 crontab lines in 100 files, --json and
 //               the report, 7 runs each after 1 warm-up; audit.mjs)
 // --audit-runs N  counted runs of the audit figures (default 7)
+// --no-schedule skip the schedule figures (100,000 instants of a DST and a minutely schedule,
+//               in-process; schedule.mjs)
 // --cron-minutes N  Debian cron minute boundaries in the daemon figures (default 2; 0 skips cron)
 // --firings N, --idle-settle S, --startup-runs N, --cron-phase S: see bench/daemon.mjs
 //
@@ -35,6 +37,7 @@ import { auditFigures } from './audit.mjs';
 import { backfillFigures } from './backfill.mjs';
 import { daemonFigures } from './daemon.mjs';
 import { ledgerFigures } from './ledger.mjs';
+import { scheduleFigures } from './schedule.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -405,6 +408,12 @@ try {
     });
   }
 
+  // 6b. The schedule: 100,000 instants in a DST zone and of a minutely job, in-process (bench/schedule.mjs).
+  let schedule;
+  if (!flag('--no-schedule')) {
+    schedule = await scheduleFigures({ figures, waitQuiet, progress, CommandFailed, runs: 7 });
+  }
+
   // 7. The daemon: fire latency (vs a bare Node timer and Debian cron), idle cost, start-up (bench/daemon.mjs).
   let daemon;
   if (!flag('--no-daemon')) {
@@ -448,6 +457,7 @@ try {
   if (ledger !== undefined) console.log(ledger.report.join('\n'));
   if (backfill !== undefined) console.log(backfill.report.join('\n'));
   if (audit !== undefined) console.log(audit.report.join('\n'));
+  if (schedule !== undefined) console.log(schedule.report.join('\n'));
   if (daemon !== undefined) console.log(daemon.report.join('\n'));
   if (breakdown !== undefined) {
     console.log('\nimport() cost in a fresh process (ms, median; includes everything the module imports):');
@@ -479,6 +489,7 @@ try {
     ...(ledger !== undefined ? { ledger: ledger.extras } : {}),
     ...(backfill !== undefined ? { backfill: backfill.extras } : {}),
     ...(audit !== undefined ? { audit: audit.extras } : {}),
+    ...(schedule !== undefined ? { schedule: schedule.extras } : {}),
     ...(daemon !== undefined ? { daemon: daemon.extras } : {}),
     ...(breakdown !== undefined ? { import_breakdown: breakdown } : {}),
   };
@@ -515,7 +526,7 @@ function printTable(header, rows) {
  */
 function importBreakdown() {
   const modules = [
-    'commander', 'chalk', 'yaml', 'luxon', 'cron-parser', 'proper-lockfile', 'execa',
+    'commander', 'chalk', 'yaml', 'luxon', 'proper-lockfile', 'execa',
     'dist/cli/commands/validate.js', 'dist/cli/commands/run.js', 'dist/jobfile/load.js', 'dist/jobfile/validate-shape.js',
     'dist/schedule/parse.js', 'dist/engine/executor.js', 'dist/io/jsonl-ledger.js', 'dist/io/file-locks.js', 'dist/io/host.js',
     'dist/io/spawner.js',

@@ -1,4 +1,4 @@
-import { offsetChanges, zoneOffsetMs } from '../schedule/offset.js';
+import { offsetAt, offsetChanges } from '../schedule/cron/zone.js';
 import { dstFindings } from './audit/dst.js';
 import { lineFindings } from './audit/line-checks.js';
 import type { Firings } from './audit/week.js';
@@ -58,18 +58,18 @@ export function auditCrontabs(crontabs: readonly Crontab[], now: number, systemZ
   const perMinute = new Map<number, number>();
   // Offsets change on the hour at most: look each hour of the week up once.
   const offsets = new Map<number, number>();
-  const offsetAt = (t: number): number => {
+  const hourOffset = (t: number): number => {
     const hour = Math.floor(t / 3_600_000);
     let offset = offsets.get(hour);
     if (offset === undefined) {
-      offset = zoneOffsetMs(systemZone, hour * 3_600_000);
+      offset = offsetAt(systemZone, hour * 3_600_000);
       offsets.set(hour, offset);
     }
     return offset;
   };
   for (const f of firings) {
     for (const t of f.at) {
-      const hour = Math.floor(((t + offsetAt(t)) % 86_400_000) / 3_600_000);
+      const hour = Math.floor(((t + hourOffset(t)) % 86_400_000) / 3_600_000);
       histogram[hour] = (histogram[hour] ?? 0) + 1;
       perMinute.set(t, (perMinute.get(t) ?? 0) + 1);
     }

@@ -1,4 +1,5 @@
-import { FIELD_SPECS, parseField } from './fields.js';
+import { FIVE_FIELDS, parseField } from '../schedule/cron/fields.js';
+import { MACROS as CRON_MACROS, REBOOT } from '../schedule/cron/expression.js';
 import type { CronMacro, Crontab, CrontabEntry, CrontabFormat, CrontabProblem } from './types.js';
 
 export { fieldValues, type FieldValues } from './fields.js';
@@ -8,9 +9,7 @@ export function cronFormatFor(path: string): CrontabFormat {
   return path === '/etc/crontab' || path.startsWith('/etc/cron.d/') ? 'system' : 'user';
 }
 
-const MACROS: readonly CronMacro[] = [
-  '@reboot', '@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly',
-];
+const MACROS = [REBOOT, ...Object.keys(CRON_MACROS)] as readonly CronMacro[];
 
 // Vixie's load_env: a name (no blanks, no `=`), optional blanks, `=`, the rest of the line.
 const VARIABLE = /^[ \t]*([^\s=]+)[ \t]*=[ \t]*(.*?)[ \t]*$/;
@@ -162,10 +161,10 @@ function parseEntry(source: string, format: CrontabFormat): Line {
   } else {
     const fields: string[] = [];
     let token: Token | undefined = first;
-    for (const spec of FIELD_SPECS) {
+    for (const spec of FIVE_FIELDS) {
       token ??= scan.word();
       if (token === undefined) return problem(scan.end(), spec.expected, END);
-      const parsed = parseField(token.text, spec);
+      const parsed = parseField(token.text, spec, 'vixie');
       if (!parsed.ok) return problem(token.column + parsed.error.offset, parsed.error.expected, parsed.error.got);
       fields.push(token.text);
       token = undefined;

@@ -1,4 +1,5 @@
 import type { TemplateValues } from '../jobfile/templates.js';
+import { isoInZone } from '../schedule/cron/zone.js';
 
 /** ISO 8601 in UTC, to the millisecond: how every time is written in the ledger. */
 export function isoUtc(ms: number): string {
@@ -22,29 +23,7 @@ export function isoUtcFast(ms: number): string {
   return `${date}${two(Math.floor(rest / 3_600_000))}:${two(Math.floor(rest / 60_000) % 60)}:${two(Math.floor(rest / 1000) % 60)}.${String(millis).padStart(3, '0')}Z`;
 }
 
-// One formatter per zone: building one wakes ICU, which costs more than the whole rest of a run.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * An instant as local ISO 8601 in `zone` with its offset, to the second:
- * `2026-11-21T11:15:00+09:00`, or `...Z` in UTC.
- */
-export function isoInZone(ms: number, zone: string): string {
-  if (zone === 'UTC' || zone === 'Etc/UTC') return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-  let format = formatters.get(zone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset',
-    });
-    formatters.set(zone, format);
-  }
-  const parts: Record<string, string> = {};
-  for (const part of format.formatToParts(ms)) parts[part.type] = part.value;
-  // longOffset reads "GMT+09:00", or plain "GMT" at offset zero.
-  const offset = (parts.timeZoneName ?? 'GMT').replace('GMT', '') || '+00:00';
-  return `${parts.year ?? ''}-${parts.month ?? ''}-${parts.day ?? ''}T${parts.hour ?? ''}:${parts.minute ?? ''}:${parts.second ?? ''}${offset}`;
-}
+export { isoInZone } from '../schedule/cron/zone.js';
 
 /** The template values and `TOCK_*` date variables for one attempt, in the job's zone. */
 export function templateValues(job: string, zone: string, logicalMs: number, runId: string, attempt: number): TemplateValues {

@@ -1,7 +1,6 @@
 import { stringify } from 'yaml';
 
 import type { Concurrency, Job } from '../jobfile/types.js';
-import { CRON_FIELDS, checkField } from '../schedule/cron-fields.js';
 
 /** What the kubernetes and argo exports share: names, labels, cron, env and the fields left behind. */
 
@@ -78,13 +77,12 @@ export function fiveFieldCron(job: Job): CronConversion {
   if (schedule === undefined) return { ok: false, reason: 'it has no schedule' };
   if (schedule.kind === 'every') return { ok: false, reason: `"${schedule.text}" is an interval, which cron cannot express` };
   const fields = schedule.expression.split(' ');
-  if (fields[0] !== '0') return { ok: false, reason: `"${schedule.text}" fires on second ${fields[0] ?? '?'}, and cron counts in minutes` };
+  const { second, minute, hour, dom, month, dow } = schedule.fields;
+  if (second.length !== 1 || second[0] !== 0) return { ok: false, reason: `"${schedule.text}" fires on second ${fields[0] ?? '?'}, and cron counts in minutes` };
+  const values = [minute, hour, dom, month, dow];
   const five = fields.slice(1).map((field, i) => {
-    const spec = CRON_FIELDS[i + 1] as (typeof CRON_FIELDS)[number];
-    const needsNumbers = /[a-z]/i.test(field) || (spec.max === 7 && /7/.test(field));
-    if (!needsNumbers) return field;
-    const check = checkField(field, spec);
-    return check.ok ? [...check.values].sort((a, b) => a - b).join(',') : field;
+    const needsNumbers = /[a-z]/i.test(field) || (i === 4 && /7/.test(field));
+    return needsNumbers ? (values[i] ?? []).join(',') : field;
   });
   return { ok: true, cron: five.join(' ') };
 }

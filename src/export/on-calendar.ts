@@ -1,4 +1,4 @@
-import { CRON_FIELDS, checkField } from '../schedule/cron-fields.js';
+import type { CronFields } from '../schedule/cron/expression.js';
 import type { Schedule } from '../schedule/parse.js';
 import { unreachable } from '../util/unreachable.js';
 
@@ -21,7 +21,7 @@ export function toOnCalendar(schedule: Schedule, zone: string): OnCalendar {
   if (!/^[A-Za-z0-9_+\-/]+$/.test(zone)) return { ok: false, reason: `the zone "${zone}" is not a zone name systemd reads (like UTC or Europe/London)` };
   switch (schedule.kind) {
     case 'cron':
-      return fromCron(schedule.text, schedule.expression, zone);
+      return fromCron(schedule.text, schedule.fields, zone);
     case 'every':
       return fromEvery(schedule.text, schedule.everyMs);
     default:
@@ -29,23 +29,14 @@ export function toOnCalendar(schedule: Schedule, zone: string): OnCalendar {
   }
 }
 
-function fromCron(text: string, expression: string, zone: string): OnCalendar {
-  const fields = expression.split(' ');
-  const values: number[][] = [];
-  for (const [i, spec] of CRON_FIELDS.entries()) {
-    const check = checkField(fields[i] ?? '*', spec);
-    if (!check.ok) return { ok: false, reason: `"${text}" is not a cron expression tock reads (${check.problem})` };
-    values.push([...check.values].sort((a, b) => a - b));
-  }
-  const [second = [], minute = [], hour = [], dom = [], month = [], dow = []] = values;
-  // cron-parser, as Vixie cron, matches a day when the day of month OR the day of week matches,
-  // once neither field is a bare `*`; systemd's weekday only filters the dates (AND).
-  const domStar = fields[3] === '*';
-  const dowStar = fields[5] === '*';
-  let days = dom;
-  let weekdays = dow;
-  if (!domStar && !dowStar) {
-    if (dom.length === 31 || dow.length === 7) {
+function fromCron(text: string, fields: CronFields, zone: string): OnCalendar {
+  const { second, minute, hour, month } = fields;
+  // cron's day rule: a day field starting with `*` does not restrict, and then both must match,
+  // which is what systemd does (its weekday filters the dates). With both restricted cron ORs them.
+  let days = fields.dom;
+  let weekdays = fields.dow;
+  if (fields.domRestricted && fields.dowRestricted) {
+    if (days.length === 31 || weekdays.length === 7) {
       // One of the two already matches every day, so the OR does too.
       days = range(1, 31);
       weekdays = range(0, 6);
@@ -57,10 +48,6 @@ function fromCron(text: string, expression: string, zone: string): OnCalendar {
           + 'split it into two jobs, one restricting each field',
       };
     }
-  } else if (domStar) {
-    days = range(1, 31);
-  } else {
-    weekdays = range(0, 6);
   }
   const weekday = weekdayPart(weekdays);
   const date = `*-${part(month, 1, 12)}-${part(days, 1, 31)}`;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { formatDuration } from '../jobfile/duration.js';
+import { formatDuration } from '../util/duration.js';
 import type { Job, Jobfile } from '../jobfile/types.js';
 import { InternalError } from '../util/unreachable.js';
 import { toOnCalendar } from './on-calendar.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import type { Schedule } from '../schedule/parse.js';
 import { parseSchedule } from '../schedule/parse.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../util/duration.js';
 import { HOOK_EVENTS, JOB_FIELDS, TOP_FIELDS } from './fields.js';
 import type { Catchup, Concurrency, EnvValue, Hook, HookEvent, Job, Jobfile, When } from './types.js';
 

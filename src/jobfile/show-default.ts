@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../util/duration.js';
 import type { Field, Follows } from './fields.js';
 
 /** A default as a user would write it in YAML: a duration as `10s`, a list as `[]`. */

@@ -5,7 +5,7 @@ import { closest } from '../util/suggest.js';
 import { closestZone, isKnownZone, parseSchedule } from '../schedule/parse.js';
 import { describeNode } from './describe-node.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostic.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../util/duration.js';
 import type { Field, FieldTable } from './fields.js';
 import { ENV_NAME_PATTERN, JOB_FIELDS, JOB_NAME_PATTERN, LOCK_NAME_PATTERN, NOT_IN_DEFAULTS, TEMPLATE_VARIABLES, TOP_FIELDS, TOP_REQUIRED } from './fields.js';
 import { unknownTemplates } from './templates.js';

@@ -1,4 +1,4 @@
-import { formatDuration } from '../jobfile/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { unreachable } from '../util/unreachable.js';
 import type { Schedule } from './parse.js';
 

@@ -115,3 +115,18 @@ describe('tock audit', () => {
     expect(audited.findings.find((f) => f.code === 'overlap')?.message).toMatch(/starts every 10 min, but its recent runs took up to 15 min/);
   }, 20_000);
 });
+
+describe('tock audit: 5/10', () => {
+  it('reports a crontab line with a step after a single value as a syntax finding that says Vixie cron skips it', async () => {
+    const r = rig();
+    const file = path.join(r.dir, 'crontab');
+    writeFileSync(file, 'MAILTO=ops@example.com\n5/10 * * * * /srv/bin/poll.sh\n');
+    const result = await r.run(['audit', file, '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as Report;
+    const syntax = report.findings.filter((f) => f.code === 'syntax');
+    expect(syntax.map((f) => [f.line, f.message])).toEqual([
+      [2, 'column 1: expected a step only after * or a range, like */5 or 0-30/5 (Vixie cron skips this line; a tock jobfile reads 5/10 as 5-59/10), got 5/10'],
+    ]);
+  });
+});

@@ -115,3 +115,22 @@ describe('tock next', () => {
     expect(result.stderr).toContain('--from');
   });
 });
+
+describe('tock next: cron as the jobfile reads it', () => {
+  it('lists :05, :15, :25 for 5/10 * * * * (a step after a single value runs to the field\'s end)', async () => {
+    const r = rig('version: 1\njobs:\n  poll: { schedule: "5/10 * * * *", command: "true" }\n');
+    const result = await r.run(['next', '--from', '2026-05-01T08:00:00Z', '--count', '3', '--json']);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as { jobs: { name: string; instants: string[] }[] };
+    expect(doc.jobs[0]?.instants.map((t) => new Date(t).toISOString())).toEqual([
+      '2026-05-01T08:05:00.000Z', '2026-05-01T08:15:00.000Z', '2026-05-01T08:25:00.000Z',
+    ]);
+  });
+
+  it('0 0 */2 * 1 runs on odd-dated Mondays: cron ANDs the day fields when one starts with *', async () => {
+    const r = rig('version: 1\njobs:\n  j: { schedule: "0 0 */2 * 1", command: "true" }\n');
+    const result = await r.run(['next', '--from', '2026-01-01T00:00:00Z', '--count', '3', '--json']);
+    const doc = JSON.parse(result.stdout) as { jobs: { instants: string[] }[] };
+    expect(doc.jobs[0]?.instants.map((t) => new Date(t).toISOString().slice(0, 10))).toEqual(['2026-01-05', '2026-01-19', '2026-02-09']);
+  });
+});

@@ -364,7 +364,8 @@ describe('problems, with the column of the bad text', () => {
   });
 
   it('a step on a single number', () => {
-    expect(problem('0 5/10 * * * c\n')).toEqual({ line: 1, column: 3, expected: 'a step only after * or a range, like */5 or 0-30/5', got: '5/10' });
+    expect(problem('0 5/10 * * * c\n')).toEqual({ line: 1, column: 3, expected: 'a step only after * or a range, like */5 or 0-30/5 (Vixie cron skips this line; a tock jobfile reads 5/10 as 5-23/10)', got: '5/10' });
+    expect(problem('1,5/10 * * * * c\n')).toEqual({ line: 1, column: 3, expected: 'a step only after * or a range, like */5 or 0-30/5 (Vixie cron skips this line; a tock jobfile reads 5/10 as 5-59/10)', got: '5/10' });
   });
 
   it('an unknown or wrongly cased macro', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatDuration, parseDuration } from '../../src/jobfile/duration.js';
+import { formatDuration, parseDuration } from '../../src/util/duration.js';
 
 describe('parseDuration', () => {
   it.each([

@@ -44,6 +44,8 @@ describe('toOnCalendar', () => {
     // Both restricted, but one matches every day: the OR does too.
     ['0 0 1-31 * 1', 'UTC', '*-*-* 00:00:00 UTC'],
     ['0 0 1 * 0-6', 'UTC', '*-*-* 00:00:00 UTC'],
+    // A day field starting with * does not restrict, so cron ANDs them, as systemd does.
+    ['0 0 */2 * 1-5', 'UTC', 'Mon..Fri *-*-01/2 00:00:00 UTC'],
     // @every counts from 1970 in any zone: written in UTC.
     ['@every 10m', 'America/New_York', '*-*-* *:00/10:00 UTC'],
     ['@every 30s', 'UTC', '*-*-* *:*:00/30 UTC'],
@@ -61,7 +63,7 @@ describe('toOnCalendar', () => {
 
   const refused: [string, RegExp][] = [
     ['0 0 1 * mon', /day of month OR the day of week.*both must match/],
-    ['0 0 */2 * 1-5', /day of month OR the day of week/],
+    ['0 0 1,15 * 1-5', /day of month OR the day of week/],
     ['@every 7m', /does not divide a day evenly/],
     ['@every 90m', /divides a day but not a minute, an hour or a day/],
     ['@every 45s', /divides a day but not/],

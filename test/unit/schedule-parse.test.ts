@@ -4,7 +4,7 @@ import { isKnownZone, parseSchedule } from '../../src/schedule/parse.js';
 
 describe('parseSchedule', () => {
   it('takes 5-field cron and adds a zero seconds field', () => {
-    expect(parseSchedule('15 2 * * *')).toEqual({ ok: true, schedule: { kind: 'cron', text: '15 2 * * *', expression: '0 15 2 * * *' } });
+    expect(parseSchedule('15 2 * * *')).toMatchObject({ ok: true, schedule: { kind: 'cron', text: '15 2 * * *', expression: '0 15 2 * * *' } });
   });
 
   it('takes 6-field cron with seconds first, names, ranges, steps and lists', () => {
@@ -13,11 +13,31 @@ describe('parseSchedule', () => {
     }
   });
 
-  it('accepts what cron accepts that cron-parser would refuse: overlapping lists are listed once each', () => {
-    expect(parseSchedule('0 0 * * 0,7')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * 0' } });
-    expect(parseSchedule('0 0 * * 0-7')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * 0,1,2,3,4,5,6' } });
-    expect(parseSchedule('0 0 * * 1-7')).toMatchObject({ ok: true, schedule: { expression: '0 0 0 * * 1-7' } });
-    expect(parseSchedule('1-5/2,3 0 * * *')).toMatchObject({ ok: true, schedule: { expression: '0 1,3,5 0 * * *' } });
+  it('accepts overlapping lists and 7 as Sunday, each day once', () => {
+    expect(parseSchedule('0 0 * * 0,7')).toMatchObject({ ok: true, schedule: { fields: { dow: [0] } } });
+    expect(parseSchedule('0 0 * * 0-7')).toMatchObject({ ok: true, schedule: { fields: { dow: [0, 1, 2, 3, 4, 5, 6] } } });
+    expect(parseSchedule('0 0 * * 1-7')).toMatchObject({ ok: true, schedule: { fields: { dow: [0, 1, 2, 3, 4, 5, 6] } } });
+    expect(parseSchedule('1-5/2,3 0 * * *')).toMatchObject({ ok: true, schedule: { fields: { minute: [1, 3, 5] } } });
+  });
+
+  it('reads a step after a single value as running to the end of the field (5/10 is 5-59/10), as Kubernetes does', () => {
+    expect(parseSchedule('5/10 * * * *')).toMatchObject({ ok: true, schedule: { expression: '0 5-59/10 * * * *', fields: { minute: [5, 15, 25, 35, 45, 55] } } });
+    // Day of week ends at Saturday: 1/2 is Monday, Wednesday, Friday.
+    expect(parseSchedule('0 0 * * 1/2')).toMatchObject({ ok: true, schedule: { fields: { dow: [1, 3, 5] } } });
+    expect(parseSchedule('0 20/2 * * *')).toMatchObject({ ok: true, schedule: { fields: { hour: [20, 22] } } });
+  });
+
+  it('marks the hour field as fixed or elapsed (SPEC 3), and the day fields as restricted or not', () => {
+    const fields = (text: string) => {
+      const parsed = parseSchedule(text);
+      if (!parsed.ok || parsed.schedule.kind !== 'cron') throw new Error(text);
+      return parsed.schedule.fields;
+    };
+    expect(fields('0 */2 * * *').elapsed).toBe(true);
+    expect(fields('@hourly').elapsed).toBe(true);
+    expect(fields('0 1-3 * * *').elapsed).toBe(false);
+    expect(fields('@daily').elapsed).toBe(false);
+    expect(fields('0 0 */2 * 1')).toMatchObject({ domRestricted: false, dowRestricted: true });
   });
 
   it('refuses backwards ranges and zero steps, naming the field', () => {

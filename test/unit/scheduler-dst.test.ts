@@ -31,8 +31,8 @@ describe('the daemon loop across DST changes (SPEC 3)', () => {
     // New York 2027: spring forward Sun 03-14 at 02:00 EST (07:00Z) to 03:00 EDT.
     ['America/New_York', '30 2 * * *', '2027-03-14T04:00:00Z', 6, ['2027-03-14T03:30:00-04:00']],
     ['America/New_York', '30 * * * *', '2027-03-14T05:00:00Z', 4, ['2027-03-14T00:30:00-05:00', '2027-03-14T01:30:00-05:00', '2027-03-14T03:30:00-04:00', '2027-03-14T04:30:00-04:00']],
-    // A step hour: 02:00 does not exist and runs once, shifted by the gap to 03:00; 04:00 is its own.
-    ['America/New_York', '0 */2 * * *', '2027-03-14T04:30:00Z', 4, ['2027-03-14T00:00:00-05:00', '2027-03-14T03:00:00-04:00', '2027-03-14T04:00:00-04:00']],
+    // A step hour runs by elapsed time: 02:00 does not exist and does not run; the next run is 04:00 EDT.
+    ['America/New_York', '0 */2 * * *', '2027-03-14T04:30:00Z', 4, ['2027-03-14T00:00:00-05:00', '2027-03-14T04:00:00-04:00']],
     // New York 2027: fall back Sun 11-07 at 02:00 EDT (06:00Z) to 01:00 EST.
     ['America/New_York', '30 1 * * *', '2027-11-07T03:00:00Z', 6, ['2027-11-07T01:30:00-04:00']],
     ['America/New_York', '30 * * * *', '2027-11-07T04:00:00Z', 4, ['2027-11-07T00:30:00-04:00', '2027-11-07T01:30:00-04:00', '2027-11-07T01:30:00-05:00', '2027-11-07T02:30:00-05:00']],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fieldValues, parseCrontab } from '../../src/crontab/parse.js';
 import type { CrontabEntry } from '../../src/crontab/types.js';
 import { vixieFirings } from '../../src/crontab/vixie.js';
-import { offsetChanges, zoneOffsetMs } from '../../src/schedule/offset.js';
+import { offsetAt, offsetChanges } from '../../src/schedule/cron/zone.js';
 
 const NY = 'America/New_York';
 const LONDON = 'Europe/London';
@@ -214,7 +214,7 @@ describe('against a literal simulation of cron.c around every 2026 change', () =
     const from = Math.floor(at / 60_000) - 1440;
     const to = from + 3 * 1440;
     const walls = new Map<number, number>();
-    for (let m = from; m <= to; m++) walls.set(m, m + Math.round(zoneOffsetMs(zone, m * 60_000) / 60_000));
+    for (let m = from; m <= to; m++) walls.set(m, m + Math.round(offsetAt(zone, m * 60_000) / 60_000));
     const wallOf = (m: number) => walls.get(m) ?? NaN;
     for (const schedule of schedules) {
       const e = entry(`${schedule} cmd`);

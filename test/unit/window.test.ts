@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { instantsBetween } from '../../src/schedule/next.js';
 import { parseSchedule } from '../../src/schedule/parse.js';
 import type { Schedule } from '../../src/schedule/parse.js';
-import { zoneOffsetMs } from '../../src/schedule/offset.js';
+import { offsetAt } from '../../src/schedule/cron/zone.js';
 import { instantsInWindow } from '../../src/schedule/window.js';
 
 function schedule(text: string): Schedule {
@@ -13,16 +13,26 @@ function schedule(text: string): Schedule {
 }
 
 describe('instantsInWindow', () => {
-  // The fast path must give exactly what the exact (DST-corrected) walk gives.
+  // Over [2026-01-01T00:00Z, 2027-01-01T00:00Z], both ends included, counted by hand.
   it.each([
-    ['*/7 * * * *', 'UTC'], ['30 2 * * *', 'America/New_York'], ['30 1 * * *', 'Europe/London'],
-    ['*/30 * * * *', 'America/New_York'], ['0 */2 * * *', 'Australia/Sydney'], ['15 9 1,15 * mon', 'Europe/Paris'],
-    ['0 0 * * 0,7', 'Asia/Kolkata'], ['*/20 * * * * *', 'America/Sao_Paulo'], ['0 0 29 2 *', 'UTC'], ['45 23 31 * *', 'Pacific/Auckland'],
-  ])('%s in %s over 2026 equals the exact walk', (text, zone) => {
+    // 9 a UTC hour (:00 to :56), and the window's last instant, 2027-01-01 00:00.
+    ['*/7 * * * *', 'UTC', 365 * 24 * 9 + 1],
+    // One a day: the spring day's 02:30 runs once, shifted; the autumn one is not repeated.
+    ['30 2 * * *', 'America/New_York', 365],
+    ['30 1 * * *', 'Europe/London', 365],
+    // 12 a day by elapsed time: the spring gap loses 02:00, the autumn fold repeats it; the 6 runs
+    // before 11:00 AEDT on 2026-01-01 are outside, the same 6 of 2027-01-01 inside.
+    ['0 */2 * * *', 'Australia/Sydney', 365 * 12],
+    ['0 0 29 2 *', 'UTC', 0],
+    // The 31st of the seven long months.
+    ['45 23 31 * *', 'Pacific/Auckland', 7],
+  ])('%s in %s over 2026 has %i instants, rising, each once', (text, zone, count) => {
     const from = Date.parse('2026-01-01T00:00:00Z');
-    const to = text.split(' ').length === 6 ? Date.parse('2026-01-08T00:00:00Z') : Date.parse('2027-01-01T00:00:00Z');
-    const s = schedule(text);
-    expect(instantsInWindow(s, zone, from, to, 1_000_000)).toEqual(instantsBetween(s, zone, from, to, 1_000_000));
+    const to = Date.parse('2027-01-01T00:00:00Z');
+    const instants = instantsInWindow(schedule(text), zone, from, to, 1_000_000);
+    expect(instants).toHaveLength(count);
+    expect(instants.every((t, i) => t >= from && t <= to && (i === 0 || t > (instants[i - 1] ?? 0)))).toBe(true);
+    expect(instantsBetween(schedule(text), zone, from, to, 1_000_000)).toEqual(instants);
   });
 
   it('includes both ends, stops at the limit, and does @every by arithmetic', () => {
@@ -41,7 +51,7 @@ describe('instantsInWindow', () => {
   });
 
   it('knows zone offsets', () => {
-    expect(zoneOffsetMs('Asia/Kolkata', Date.parse('2026-06-01T00:00:00Z'))).toBe(5.5 * 3_600_000);
-    expect(zoneOffsetMs('America/New_York', Date.parse('2026-01-01T00:00:00Z'))).toBe(-5 * 3_600_000);
+    expect(offsetAt('Asia/Kolkata', Date.parse('2026-06-01T00:00:00Z'))).toBe(5.5 * 3_600_000);
+    expect(offsetAt('America/New_York', Date.parse('2026-01-01T00:00:00Z'))).toBe(-5 * 3_600_000);
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 
-import { parseDuration } from '../../jobfile/duration.js';
+import { parseDuration } from '../../util/duration.js';
 import { compactLedger } from '../../ledger/compact.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';

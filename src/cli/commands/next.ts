@@ -1,5 +1,5 @@
 import { isoInZone, isoUtc } from '../../engine/logical-time.js';
-import { formatDuration } from '../../jobfile/duration.js';
+import { formatDuration } from '../../util/duration.js';
 import type { Job } from '../../jobfile/types.js';
 import { jitterOffsetMs } from '../../schedule/jitter.js';
 import { nextStarts } from '../../schedule/next-run.js';

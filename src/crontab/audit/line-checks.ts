@@ -1,9 +1,7 @@
 import type { Finding } from '../finding.js';
 import type { Crontab } from '../types.js';
-import type { FieldValues } from '../fields.js';
+import { impossibleDays } from '../../schedule/cron/expression.js';
 import { fieldValues } from '../fields.js';
-
-const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Checks that look at one line at a time. */
 export function lineFindings(crontab: Crontab): Finding[] {
@@ -18,7 +16,7 @@ export function lineFindings(crontab: Crontab): Finding[] {
         fix: 'run it from a systemd unit (WantedBy=multi-user.target), or from a unit that calls `tock run JOB`' });
     }
     const fields = entry.macro === '@reboot' ? undefined : fieldValues(entry);
-    if (fields !== undefined && neverRuns(fields)) {
+    if (fields !== undefined && impossibleDays(fields) !== undefined) {
       out.push({ severity: 'error', code: 'never-runs', ...at, message: `"${entry.schedule}" names days that no month in it has: it never runs`, fix: 'check the day-of-month and month fields' });
     } else if (fields?.domRestricted === true && fields.dowRestricted) {
       out.push({ severity: 'warning', code: 'dom-dow-or', ...at,
@@ -43,13 +41,6 @@ export function lineFindings(crontab: Crontab): Finding[] {
     }
   }
   return out;
-}
-
-/** Day-of-month values no named month has, with day of week unrestricted (cron ORs a restricted one in). */
-function neverRuns(f: FieldValues): boolean {
-  if (f.dowRestricted) return false;
-  for (const month of f.month) for (const day of f.dom) if (day <= (DAYS_IN_MONTH[month] ?? 31)) return false;
-  return true;
 }
 
 /** Whether the command sends its output somewhere itself. */
