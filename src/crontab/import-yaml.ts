@@ -70,7 +70,9 @@ export function renderJobfile(plan: ImportPlan): string {
     }
   }
   if (carried.length > 0) doc.comment = carried.flatMap(carriedComment).join('\n');
-  return doc.toString({ lineWidth: 0 });
+  // yaml ends a trailing document comment without a newline; a text file ends with one.
+  const text = doc.toString({ lineWidth: 0 });
+  return text.endsWith('\n') ? text : `${text}\n`;
 }
 
 function carriedComment(c: CarriedLine): string[] {

@@ -110,6 +110,17 @@ describe('tock import', () => {
     expect(existsSync(strictOut)).toBe(false);
   }, 20_000);
 
+  it('ends the jobfile with a newline when the last line of the crontab is one it carries', async () => {
+    const r = rig();
+    const crontab = path.join(r.dir, 'crontab');
+    writeFileSync(crontab, '15 3 * * * /usr/local/bin/nightly\n5/10 * * * * /usr/local/bin/poll\n');
+    const out = path.join(r.dir, 'tock.yaml');
+    const result = await r.run(['import', crontab, '-o', out], { common: false });
+    expect(result.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/\n# {3}5\/10 \* \* \* \* \/usr\/local\/bin\/poll\n$/);
+    expect(await validates(r, out)).toBe('ok: 1 job\n');
+  }, 20_000);
+
   it('imports Debian\'s tiger and e2scrub_all crontabs: no description from an empty #, names from the program run', async () => {
     const r = rig();
     const tiger = path.join(r.dir, 'tiger.yaml');

@@ -15,6 +15,7 @@ import { recentRuns } from '../../ledger/query.js';
 import type { Crontab, CrontabEntry, CrontabFormat } from '../../crontab/types.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
+import { hostZone } from '../host-zone.js';
 import type { CommonOptions } from '../paths.js';
 import { findJobfile, stateDirPath } from '../paths.js';
 
@@ -29,7 +30,7 @@ export function auditCommand(files: string[], options: AuditOptions): void {
   const { crontabs, unreadable } = files.length > 0 ? readFiles(files, options.format) : readHost();
   const tock = tockSide(options, files.length === 0);
   if (tock.crontab !== undefined) crontabs.push(tock.crontab);
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zone = hostZone();
   const result = auditCrontabs(crontabs, Date.now(), zone, tock.durationOf);
   if (options.json === true) {
     console.log(JSON.stringify({ findings: result.findings, jobs: result.jobs, files: result.files, unreadable, histogram: result.histogram,

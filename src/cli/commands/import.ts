@@ -9,6 +9,7 @@ import { type ProofResult, proveImport } from '../../crontab/proof.js';
 import type { CrontabFormat } from '../../crontab/types.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
+import { hostZone } from '../host-zone.js';
 import type { CommonOptions } from '../paths.js';
 
 export interface ImportOptions extends CommonOptions {
@@ -37,7 +38,7 @@ export function importCommand(file: string | undefined, options: ImportOptions):
   }
   const name = source === '-' ? 'stdin' : source;
   const crontab = parseCrontab(text, name, options.format ?? (source === '-' ? 'user' : cronFormatFor(path.resolve(source))));
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zone = hostZone();
   const now = Date.now();
   const hasSendmail = spawnSync('sh', ['-c', 'command -v sendmail || test -x /usr/sbin/sendmail'], { stdio: 'ignore' }).status === 0;
   const { yaml, plan } = writeImport(planImport(crontab, text, zone, now, hasSendmail), options.output ?? 'tock.yaml');
