@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { UserError } from '../util/user-error.js';
 
-const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY } = fs.constants;
+const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_WRONLY } = fs.constants;
 
 /** What tock creates in its state dir, whatever the umask (SPEC 1). */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -22,14 +22,18 @@ export const CREATE_NEW = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
 export function openAppend(file: string, mode = PRIVATE_FILE_MODE): number {
   let fd: number;
   try {
-    fd = fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, mode);
+    // O_NONBLOCK: a FIFO planted at the path fails (ENXIO) instead of hanging tock until a reader comes.
+    fd = fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, mode);
   } catch (error) {
-    throw (error as NodeJS.ErrnoException).code === 'ELOOP' && isLink(file) ? linkRefused(file) : error;
+    const found = lstatOrUndefined(file);
+    if (found?.isSymbolicLink() === true) throw linkRefused(file);
+    if (found !== undefined && !found.isFile()) throw notOurs(file, 'is not a regular file', mode);
+    throw error;
   }
   try {
     const stats = fs.fstatSync(fd);
     const problem = !stats.isFile() ? 'is not a regular file' : ownerProblem(stats);
-    if (problem !== undefined) throw refused(file, problem, `remove it (tock recreates it ${octal(mode)}); if it is not tock's, find out who put it there`);
+    if (problem !== undefined) throw notOurs(file, problem, mode);
     if ((stats.mode & 0o7777) !== mode) fs.fchmodSync(fd, mode);
   } catch (error) {
     fs.closeSync(fd);
@@ -87,12 +91,16 @@ function ownerProblem(stats: Stats): string | undefined {
   return uid !== undefined && stats.uid !== uid ? `is owned by uid ${String(stats.uid)} (tock runs as uid ${String(uid)})` : undefined;
 }
 
-function isLink(file: string): boolean {
+function lstatOrUndefined(file: string): Stats | undefined {
   try {
-    return fs.lstatSync(file).isSymbolicLink();
+    return fs.lstatSync(file);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function notOurs(file: string, problem: string, mode: number): UserError {
+  return refused(file, problem, `remove it (tock makes its own, ${octal(mode)}); if you did not put it there, find out who can write ${path.dirname(file)}`);
 }
 
 function linkRefused(file: string, what = file): UserError {
