@@ -49,17 +49,15 @@ export function openAppend(file: string, mode = PRIVATE_FILE_MODE): number {
  * crontab for the same reason; systemd's StateDirectory= is 0700 and the service's own).
  */
 export function assertPrivateDir(dir: string, stats: Stats, what = dir): void {
-  const uid = process.geteuid?.();
   if (stats.isSymbolicLink()) throw linkRefused(dir, what);
-  if (!stats.isDirectory()) throw refused(what, 'is not a directory', `remove it or choose another state dir with --state-dir`);
+  if (!stats.isDirectory()) throw refused(what, 'is not a directory', 'remove it or choose another state dir with --state-dir DIR');
+  const owner = ownerProblem(stats);
   const writable = [(stats.mode & 0o020) !== 0 ? 'its group' : '', (stats.mode & 0o002) !== 0 ? 'others' : ''].filter((w) => w !== '');
-  const problems = [
-    ...(uid !== undefined && stats.uid !== uid ? [`is owned by uid ${String(stats.uid)} (tock runs as uid ${String(uid)})`] : []),
-    ...(writable.length > 0 ? [`is writable by ${writable.join(' and ')} (mode ${octal(stats.mode & 0o7777)})`] : []),
-  ];
-  if (problems.length === 0) return;
-  const fixes = [...(uid !== undefined && stats.uid !== uid ? [`chown ${String(uid)} ${dir}`] : []), ...(writable.length > 0 ? [`chmod go-w ${dir}`] : [])];
-  throw refused(what, problems.join(' and '), `fix: ${fixes.join(' && ')} (tock creates its dirs 0700), or choose another with --state-dir DIR`);
+  const problems = [owner, writable.length > 0 ? `is writable by ${writable.join(' and ')} (mode ${octal(stats.mode & 0o7777)})` : undefined];
+  if (owner === undefined && writable.length === 0) return;
+  const fixes = [owner !== undefined ? `chown ${String(process.geteuid?.())} ${dir}` : '', writable.length > 0 ? `chmod go-w ${dir}` : ''];
+  throw refused(what, problems.filter((p) => p !== undefined).join(' and '),
+    `fix: ${fixes.filter((f) => f !== '').join(' && ')} (tock creates its dirs 0700), or choose another with --state-dir DIR`);
 }
 
 /**

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { Result } from '../helpers/rig.js';
-import { BIN, Rig, waitFor } from '../helpers/rig.js';
+import { BIN, waitFor } from '../helpers/rig.js';
+import type { Rig } from '../helpers/rig.js';
+import { rigsCleanedAfterEach } from '../helpers/rigs.js';
 
 // Issue 11, "Hostile or broken input": a state dir others can write, links planted in it, the
 // umask, and --listen beyond loopback. The fault only matters as root (a root tock writing
@@ -13,16 +15,11 @@ import { BIN, Rig, waitFor } from '../helpers/rig.js';
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
-const rigs: Rig[] = [];
+const makeRig = rigsCleanedAfterEach();
+const rig = (yaml = JOBFILE): Rig => makeRig(yaml);
 const daemons: { child: { kill: (s: NodeJS.Signals) => boolean } }[] = [];
-function rig(yaml = JOBFILE): Rig {
-  const r = new Rig(yaml);
-  rigs.push(r);
-  return r;
-}
 afterEach(() => {
   for (const d of daemons.splice(0)) d.child.kill('SIGKILL');
-  for (const r of rigs.splice(0)) r.cleanup();
 });
 
 const JOBFILE = `
@@ -55,10 +52,14 @@ function tree(dir: string): { path: string; dir: boolean; link: boolean; mode: n
   return [self, ...readdirSync(dir).flatMap((name) => tree(path.join(dir, name)))];
 }
 
-/** `tock ARGS` under `umask 000`, which would leave what tock creates open to everyone. */
-function runUnderUmask000(r: Rig, args: string[]): Promise<Result> {
-  const child = spawn('/bin/sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, BIN, ...args, '-f', r.jobfile, '--state-dir', r.stateDir],
-    { cwd: r.dir, env: r.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+/** `tock ARGS -f jobfile --state-dir state` run to the end as `spawn` is told (a shell first, another uid). */
+function runTock(r: Rig, args: string[], how: { viaShell?: string; uid?: number } = {}): Promise<Result> {
+  const argv = [process.execPath, BIN, ...args, '-f', r.jobfile, '--state-dir', r.stateDir];
+  const [file = '', ...rest] = how.viaShell === undefined ? argv : ['/bin/sh', '-c', `${how.viaShell} && exec "$0" "$@"`, ...argv];
+  const child = spawn(file, rest, {
+    cwd: r.dir, env: r.env({ HOME: '/nonexistent' }), stdio: ['ignore', 'pipe', 'pipe'],
+    ...(how.uid !== undefined ? { uid: how.uid, gid: how.uid } : {}),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -159,7 +160,7 @@ describe.skipIf(!isRoot)('a hostile state dir (as root; skipped: chown to anothe
           env: { STATE: ../state }
     `);
     mkdirSync(path.join(r.dir, 'work'));
-    const result = await runUnderUmask000(r, ['run', 'hello']);
+    const result = await runTock(r, ['run', 'hello'], { viaShell: 'umask 000' });
     expect(result.stderr).toContain('hello success');
     expect(result.code).toBe(0);
     expect(readFileSync(path.join(r.dir, 'lock-mode'), 'utf8')).toBe('700 directory\n600\n');
@@ -180,7 +181,7 @@ describe.skipIf(!isRoot)('a hostile state dir (as root; skipped: chown to anothe
     for (const entry of tree(r.dir)) chmodSync(entry.path, entry.dir ? 0o755 : 0o644);
     const before = tree(r.stateDir);
     for (const args of [['status', '--json'], ['history', 'hello', '--json']]) {
-      const result = await asNobody(r, args);
+      const result = await runTock(r, args, { uid: NOBODY });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('"success"');
@@ -188,18 +189,6 @@ describe.skipIf(!isRoot)('a hostile state dir (as root; skipped: chown to anothe
     expect(tree(r.stateDir)).toEqual(before);
   });
 });
-
-function asNobody(r: Rig, args: string[]): Promise<Result> {
-  const child = spawn(process.execPath, [BIN, ...args, '-f', r.jobfile, '--state-dir', r.stateDir],
-    { cwd: r.dir, env: r.env({ HOME: '/nonexistent' }), uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => {
-    child.on('close', (code, signal) => { resolve({ code, signal, stdout, stderr }); });
-  });
-}
 
 describe('daemon --listen beyond loopback', () => {
   /** Starts the daemon on `listen` (port 0: any free port) and returns its stderr once it has started. */
