@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
+import { CREATE_NEW } from './safe-fs.js';
+
 /**
  * Replaces `file` whole, so that a reader (another tock, node_exporter) sees the old content or
  * the new, never half, and a crash leaves one of the two on disk: the bytes go to a temp file in
@@ -13,7 +15,7 @@ import path from 'node:path';
 export function writeFileAtomic(file: string, data: string | Uint8Array, mode: number): void {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${String(process.pid)}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(temp, 'wx', mode);
+  const fd = openSync(temp, CREATE_NEW, mode);
   try {
     try {
       fchmodSync(fd, mode);

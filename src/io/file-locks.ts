@@ -6,6 +6,7 @@ import lockfile from 'proper-lockfile';
 import type { Lease, LockManager, LockOwner } from '../engine/ports.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { groupAlive, processStartTime } from './proc.js';
+import { lockDirFs } from './safe-fs.js';
 
 // proper-lockfile keeps a lock fresh by touching it every UPDATE_MS; a lock not touched for
 // STALE_MS belongs to a dead process and is taken over. SPEC 4 promises takeover within 30 s.
@@ -39,6 +40,7 @@ export function fileLocks(dir: string): LockManager {
           stale: STALE_MS,
           update: UPDATE_MS,
           retries: 0,
+          fs: lockDirFs, // lock dirs 0700 whatever the umask; a planted link is refused
           // The default throws from a timer and would crash the process; stop the run instead.
           onCompromised: () => {
             lost.abort('lock-lost');

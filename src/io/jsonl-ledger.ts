@@ -8,6 +8,7 @@ import { parseEvent, scanSuccesses, serializeEvent } from '../ledger/serialize.j
 import { writeFileAtomic } from './atomic-write.js';
 import { ensureDir } from './ensure-dir.js';
 import { linesBackward } from './lines-backward.js';
+import { openAppend } from './safe-fs.js';
 
 /** A line that is not a whole ledger event, with its 1-based line number. */
 export interface BadLine {
@@ -144,7 +145,7 @@ export class JsonlLedger extends LedgerBook implements SegmentStore {
     const existing = this.#fds.get(file);
     if (existing !== undefined) return existing;
     ensureDir(path.dirname(file));
-    const fd = openSync(file, 'a', 0o600);
+    const fd = openAppend(file);
     // A crash mid-write can leave a torn last line; start ours on a fresh one.
     const size = fstatSync(fd).size;
     if (size > 0) {

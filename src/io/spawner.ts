@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 
 import type { ExitInfo, SpawnRequest, SpawnedProcess, Spawner } from '../engine/ports.js';
+import { openAppend } from './safe-fs.js';
 
 /**
  * Spawns each attempt as the leader of a new process group (`detached` calls setsid), so a
@@ -10,7 +11,7 @@ import type { ExitInfo, SpawnRequest, SpawnedProcess, Spawner } from '../engine/
  */
 export const processSpawner: Spawner = {
   spawn(request: SpawnRequest): SpawnedProcess {
-    const log = openSync(request.logFile, 'a', 0o600);
+    const log = openAppend(request.logFile);
     const [file = '', ...args] = request.argv;
     const child = spawn(file, args, {
       cwd: request.cwd,

@@ -12,6 +12,7 @@ import { summarizeJob } from '../../ledger/summary.js';
 import { UserError } from '../../util/user-error.js';
 import { installStopSignals, realEngineDeps } from '../engine-deps.js';
 import { EXIT } from '../exit-codes.js';
+import { listenWarning } from '../listen-warning.js';
 import { displayPath, loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
@@ -77,6 +78,8 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
     status: () => statusDocument([...jobfile.jobs.values()], summaries(jobfile), Date.now()),
   });
 
+  const exposed = server === undefined ? undefined : listenWarning(options.listen ?? '', server.address);
+  if (exposed !== undefined) process.stderr.write(`${exposed}\n`);
   log({ type: 'started', jobs: jobfile.jobs.size, pid: process.pid, state_dir: stateDir, ...(server !== undefined ? { listen: server.address } : {}) });
   try {
     await scheduler.run();

@@ -6,7 +6,7 @@ import { loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
 import { parseTime } from '../parse-time.js';
 import type { CommonOptions } from '../paths.js';
-import { resolveStateDir } from '../paths.js';
+import { stateDirPath } from '../paths.js';
 import { formatElapsed, loadPaint, paintOutcome, wantsColor } from '../render/style.js';
 
 const OUTCOMES = ['success', 'failed', 'timeout', 'deadline', 'skipped', 'missed', 'interrupted', 'killed', 'running'];
@@ -21,7 +21,7 @@ export interface HistoryOptions extends CommonOptions {
 /** `tock history [JOB]`: runs newest first, with attempts, from the ledger. */
 export async function historyCommand(job: string | undefined, options: HistoryOptions): Promise<void> {
   const jobfile = loadForCommand(options, process.env);
-  const ledger = openLedger(resolveStateDir(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
+  const ledger = openLedger(stateDirPath(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
   if (job !== undefined && !jobfile.jobs.has(job) && !ledger.jobs().includes(job)) {
     throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${job}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
   }

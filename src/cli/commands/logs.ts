@@ -6,7 +6,7 @@ import { UserError } from '../../util/user-error.js';
 import { loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
-import { resolveStateDir } from '../paths.js';
+import { stateDirPath } from '../paths.js';
 
 const FOLLOW_POLL_MS = 200;
 
@@ -17,7 +17,7 @@ export interface LogsOptions extends CommonOptions {
 
 export async function logsCommand(job: string, runId: string | undefined, options: LogsOptions): Promise<void> {
   const jobfile = loadForCommand(options, process.env);
-  const ledger = openLedger(resolveStateDir(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
+  const ledger = openLedger(stateDirPath(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
   // Without a run id: the latest run that ran something (a skipped run has no output).
   const findRun = (): LedgerRun | undefined => recentRuns(ledger, job, 1, {
     keep: (r) => (runId === undefined ? r.attempts.length > 0 || r.in_flight === true : r.run_id === runId),

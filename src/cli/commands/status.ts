@@ -9,7 +9,7 @@ import { loadForCommand } from '../load-jobfile.js';
 import { metricsText, statusDocument } from '../status-doc.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
-import { resolveStateDir } from '../paths.js';
+import { stateDirPath } from '../paths.js';
 import type { StatusRow } from '../render/status-table.js';
 import { ago, formatAge, formatElapsed, renderStatusTable, until } from '../render/status-table.js';
 import { loadPaint, wantsColor } from '../render/style.js';
@@ -26,7 +26,7 @@ export async function statusCommand(names: string[], options: StatusOptions): Pr
   if (unknown.length > 0) {
     throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got ${unknown.map((n) => `"${n}"`).join(', ')}`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
   }
-  const store = openLedger(resolveStateDir(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
+  const store = openLedger(stateDirPath(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
   const jobs = [...jobfile.jobs.values()].filter((j) => names.length === 0 || names.includes(j.name));
   const now = Date.now();
   const summaries = new Map(jobs.map((j) => [j.name, summarizeJob(store, j.name)]));

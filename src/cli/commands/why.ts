@@ -12,7 +12,7 @@ import { UserError } from '../../util/user-error.js';
 import { loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
-import { resolveStateDir } from '../paths.js';
+import { stateDirPath } from '../paths.js';
 import { describeExit } from '../render/explain.js';
 import { formatElapsed } from '../render/style.js';
 
@@ -35,7 +35,7 @@ export function whyCommand(name: string, options: WhyOptions): void {
   const jobfile = loadForCommand(options, process.env);
   const job = jobfile.jobs.get(name);
   if (job === undefined) throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${name}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
-  const store = openLedger(resolveStateDir(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
+  const store = openLedger(stateDirPath(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
   const [failed] = recentRuns(store, name, 1, { keep: (r) => r.outcome !== null && isFailure(r.outcome) }) as (RunRecord | undefined)[];
   if (failed === undefined) {
     if (options.json === true) console.log(JSON.stringify({ job: name, run: null }, null, 2));
