@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
+import { describeStorageError, isStorageError } from '../util/storage-error.js';
 import { InternalError } from '../util/unreachable.js';
 import { UserError } from '../util/user-error.js';
 import type { AuditOptions } from './commands/audit.js';
@@ -182,6 +183,12 @@ function report(error: unknown): number {
     console.error(`tock: error: ${error.message}`);
     if (error.hint !== undefined) console.error(`  hint: ${error.hint}`);
     return EXIT.usage;
+  }
+  if (isStorageError(error)) {
+    // The host's disk, not a bug: say which file and why, and fail like a failed run.
+    console.error(`tock: error: cannot write${error.path !== undefined ? ` ${error.path}` : ''}: ${describeStorageError(error)}`);
+    console.error('  hint: free some space (or raise the limit) on the state dir\'s file system; tock retries on its next write');
+    return EXIT.failed;
   }
   const kind = error instanceof InternalError ? 'internal error' : 'unexpected error';
   console.error(`tock: ${kind} (a bug in tock ${version}, please report it with this output):`);
