@@ -79,9 +79,17 @@ export function terminalOutput(prefixed: boolean, paintPrefix: (s: string) => st
   const target = (stream: Stream): NodeJS.WriteStream => (stream === 'stdout' ? process.stdout : process.stderr);
   // Jobs paused until a stream drains: one listener per stream, however many jobs wait.
   const waiting: Record<Stream, (() => void)[]> = { stdout: [], stderr: [] };
+  // A reader that went away (`tock run job | head`) gets no more; the jobs go on, their logs whole.
+  const gone: Record<Stream, boolean> = { stdout: false, stderr: false };
+  for (const stream of ['stdout', 'stderr'] as const) {
+    target(stream).on('error', () => {
+      gone[stream] = true;
+      for (const waiter of waiting[stream].splice(0)) waiter();
+    });
+  }
   const send = (stream: Stream, data: Buffer, resume: () => void): boolean => {
     const out = target(stream);
-    if (out.write(data)) return true;
+    if (gone[stream] || out.write(data)) return true;
     if (waiting[stream].push(resume) === 1) {
       out.once('drain', () => {
         for (const waiter of waiting[stream].splice(0)) waiter();
