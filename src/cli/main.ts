@@ -40,6 +40,11 @@ function positiveInt(value: string): number {
   return n;
 }
 
+// A write past `ulimit -f` raises SIGXFSZ as well as failing with EFBIG, which tock handles.
+// Node ignores the signal, but signal-exit (under proper-lockfile) re-raises it to kill the
+// process unless someone else listens: this listener keeps tock alive.
+process.on('SIGXFSZ', () => undefined);
+
 const program = new Command('tock')
   .description('Runs the jobs of a YAML jobfile on time, never twice at once, and records every outcome.')
   .version(version, '-V, --version')
