@@ -25,7 +25,7 @@ function rig(yaml: string): Rig {
 function mountTmpfs(dir: string, size: string): boolean {
   mkdirSync(dir, { recursive: true });
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -49,7 +49,7 @@ const canMount = ((): boolean => {
   return ok;
 })();
 
-/** A rig whose state dir is a 2 MB tmpfs, unmounted after the test. */
+/** A rig whose state dir is a 2 MB tmpfs (0700, as tock wants a state dir), unmounted after the test. */
 function fullableRig(yaml: string): Rig {
   const r = rig(yaml);
   if (!mountTmpfs(r.stateDir, '2m')) throw new Error('mount failed after the probe worked');
