@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
+import { describeStorageError, isStorageError } from '../util/storage-error.js';
 import { InternalError } from '../util/unreachable.js';
 import { UserError } from '../util/user-error.js';
 import type { AuditOptions } from './commands/audit.js';
@@ -38,6 +39,11 @@ function positiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got "${value}"`);
   return n;
 }
+
+// A write past `ulimit -f` raises SIGXFSZ as well as failing with EFBIG, which tock handles.
+// Node ignores the signal, but signal-exit (under proper-lockfile) re-raises it to kill the
+// process unless someone else listens: this listener keeps tock alive.
+process.on('SIGXFSZ', () => undefined);
 
 const program = new Command('tock')
   .description('Runs the jobs of a YAML jobfile on time, never twice at once, and records every outcome.')
@@ -182,6 +188,12 @@ function report(error: unknown): number {
     console.error(`tock: error: ${error.message}`);
     if (error.hint !== undefined) console.error(`  hint: ${error.hint}`);
     return EXIT.usage;
+  }
+  if (isStorageError(error)) {
+    // The host's disk, not a bug: say which file and why, and fail like a failed run.
+    console.error(`tock: error: cannot write${error.path !== undefined ? ` ${error.path}` : ''}: ${describeStorageError(error)}`);
+    console.error('  hint: free some space (or raise the limit) on the state dir\'s file system; tock retries on its next write');
+    return EXIT.failed;
   }
   const kind = error instanceof InternalError ? 'internal error' : 'unexpected error';
   console.error(`tock: ${kind} (a bug in tock ${version}, please report it with this output):`);

@@ -16,4 +16,9 @@ export type DaemonEvent =
   | { type: 'error'; message: string }
   /** A bug stopped one catch-up run of a job; the job's later catch-ups still run. */
   | { type: 'catchup-failed'; job: string; logical_time: string; message: string }
+  /**
+   * The disk refused writes (ENOSPC, `ulimit -f`): logged at most once a minute, `lost` counting
+   * the writes refused since the last such line (ledger facts, logs, watermarks), `what` their kinds.
+   */
+  | { type: 'storage-failed'; error: string; lost: number; what: string[] }
   | { type: 'run'; event: EngineEvent };

@@ -5,6 +5,7 @@ import { planFiring } from '../engine/plan.js';
 import type { EngineDeps } from '../engine/run-context.js';
 import { Slots } from '../engine/slots.js';
 import type { Job, Jobfile } from '../jobfile/types.js';
+import { describeStorageError, isStorageError } from '../util/storage-error.js';
 import { dueInstants, nextFire } from './due.js';
 import type { DaemonEvent } from './events.js';
 
@@ -127,9 +128,22 @@ export class Scheduler {
         groups.set(key, group);
       }
     }
-    if (moved) this.watermarks.save(this.#marks);
+    if (moved) this.#saveMarks();
     // Jobs that fire at the same instant form one plan, so a job needing several of them runs once.
     for (const group of groups.values()) this.#track(this.#fire(group.roots, group.logicalMs, group.trigger));
+  }
+
+  /**
+   * A disk that refuses the watermarks (full, `ulimit -f`) must not stop the daemon: they stay
+   * in memory and are saved with the next move; a restart meanwhile catches up from older ones.
+   */
+  #saveMarks(): void {
+    try {
+      this.watermarks.save(this.#marks);
+    } catch (error) {
+      if (!isStorageError(error)) throw error;
+      this.log({ type: 'storage-failed', error: describeStorageError(error), lost: 1, what: ['watermarks'] });
+    }
   }
 
   #nextOf(job: Job): { logicalMs: number; fireAt: number } | undefined {

@@ -35,6 +35,7 @@ export async function runAttempt(scope: RunScope, setup: RunSetup, n: number, li
     ...(setup.account !== undefined ? { uid: setup.account.uid } : {}),
     ...(setup.gid !== undefined ? { gid: setup.gid } : {}),
     logFile: setup.log,
+    logMax: job.logMax,
     ...(output !== undefined ? { output } : {}),
     killGraceMs: job.killGraceMs,
   });
@@ -45,6 +46,7 @@ export async function runAttempt(scope: RunScope, setup: RunSetup, n: number, li
 
   const { info, cause, forced } = await waitOrStop(deps, child, job.killGraceMs, limits);
   forget();
+  if (info.logError !== undefined) scope.notify({ type: 'storage-failed', at: scope.now(), job: job.name, run_id: setup.runId, what: 'log', error: info.logError });
   lease?.setAttemptGroup(undefined);
   return {
     n,

@@ -9,7 +9,9 @@ export type RunNotice =
   | { type: 'lock-waiting'; at: string; job: string; run_id: string; lock: string }
   | { type: 'lock-taken-over'; at: string; job: string; run_id: string; lock: string; from: LockOwner; interrupted: boolean }
   | { type: 'waiting-for-path'; at: string; job: string; run_id: string; path: string }
-  | { type: 'retry-scheduled'; at: string; job: string; run_id: string; next: number; delay_ms: number };
+  | { type: 'retry-scheduled'; at: string; job: string; run_id: string; next: number; delay_ms: number }
+  /** The disk refused a write: a ledger fact (`what` is its type), the definition, or the run's `log`. */
+  | { type: 'storage-failed'; at: string; job: string; run_id: string; what: string; error: string };
 
 /**
  * What the engine reports as it works: every fact exactly as the ledger holds it (a run scope

@@ -47,6 +47,7 @@ async function runHookCommand(scope: RunScope, event: HookEvent, command: string
     ...(setup.account !== undefined ? { uid: setup.account.uid } : {}),
     ...(setup.gid !== undefined ? { gid: setup.gid } : {}),
     logFile: setup.log,
+    logMax: job.logMax,
     ...(output !== undefined ? { output } : {}),
     stdin: JSON.stringify(record),
     killGraceMs: job.killGraceMs,

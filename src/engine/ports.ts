@@ -17,6 +17,8 @@ export interface SpawnRequest {
   gid?: number;
   /** Output is appended here, and passed to `output` as it arrives. */
   logFile: string;
+  /** `log_max`: past this, the log keeps its head and tail and marks the cut. */
+  logMax: number;
   output?: OutputSink;
   /** Written to the child's stdin, which is then closed (hooks get the run record). */
   stdin?: string;
@@ -26,7 +28,11 @@ export interface SpawnRequest {
 
 /** Where live output goes (the terminal); `end` is called once the process's pipes close. */
 export interface OutputSink {
-  write(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /**
+   * False when the reader is not keeping up: the spawner then pauses the job's pipe (the job
+   * blocks on its write, as it would on a slow terminal) until `resume` is called, once.
+   */
+  write(stream: 'stdout' | 'stderr', chunk: Buffer, resume: () => void): boolean;
   end(): void;
 }
 
@@ -35,6 +41,8 @@ export interface ExitInfo {
   signal: string | null;
   /** Set when the program could not start (not found, not executable). */
   error?: string;
+  /** Set when the log could not be written in full (`log: no space left on device`); the job ran on. */
+  logError?: string;
 }
 
 export interface SpawnedProcess {

@@ -1,4 +1,5 @@
 import type { Job } from '../jobfile/types.js';
+import { describeStorageError, isStorageError } from '../util/storage-error.js';
 import type { Attempt, LedgerEvent, Outcome, RunReason, RunRecord, RunStart } from '../ledger/records.js';
 import type { RunNotice } from './events.js';
 import { isoUtc } from './logical-time.js';
@@ -71,10 +72,29 @@ export class RunScope {
     return this.#stop;
   }
 
-  /** Appends a fact to the ledger, then tells the listeners: each fact once, in one vocabulary. */
-  record(event: LedgerEvent): void {
-    this.deps.ledger.append(event);
+  /**
+   * Appends a fact to the ledger, then tells the listeners: each fact once, in one vocabulary.
+   * When the disk refuses it (full, `ulimit -f`), the listeners still hear the fact, after a
+   * `storage-failed` notice; returns whether it was recorded. Any other error is a bug and throws.
+   */
+  record(event: LedgerEvent): boolean {
+    const recorded = this.#store(event.type, () => { this.deps.ledger.append(event); });
     this.deps.emit(event);
+    return recorded;
+  }
+
+  #lastStorageError: string | undefined;
+
+  #store(what: string, write: () => void): boolean {
+    try {
+      write();
+      return true;
+    } catch (error) {
+      if (!isStorageError(error)) throw error;
+      this.#lastStorageError = describeStorageError(error);
+      this.notify({ type: 'storage-failed', at: this.now(), job: this.job.name, run_id: this.runId, what, error: this.#lastStorageError });
+      return false;
+    }
   }
 
   /** Tells the listeners something the ledger does not keep. */
@@ -104,8 +124,12 @@ export class RunScope {
 
   /** The run has what it needs to go: record it in flight; from here its final record is a cleanup. */
   begin(): void {
-    this.deps.ledger.rememberDefinition(this.job.hash, this.job);
-    this.record({ v: 1, type: 'run-started', at: this.start.started_at, job: this.job.name, run: this.start });
+    // Only `why` reads definitions: one that cannot be stored does not stop the run.
+    this.#store('definition', () => { this.deps.ledger.rememberDefinition(this.job.hash, this.job); });
+    if (!this.record({ v: 1, type: 'run-started', at: this.start.started_at, job: this.job.name, run: this.start })) {
+      // A run the ledger does not know of must not start: nothing could account for it after a crash.
+      throw new NotRecorded(this.#lastStorageError ?? 'the disk refused the write');
+    }
     this.#began = true;
     this.defer(() => { this.end(this.#ending ?? internalError(new Error('the run unwound without an ending'))); });
   }
@@ -118,7 +142,7 @@ export class RunScope {
     try {
       this.#ending = await body();
     } catch (error) {
-      this.#ending = internalError(error);
+      this.#ending = storageFailure(error) ?? internalError(error);
     }
     let failure: Error | undefined;
     for (let cleanup = this.#cleanups.pop(); cleanup !== undefined; cleanup = this.#cleanups.pop()) {
@@ -126,7 +150,7 @@ export class RunScope {
         await cleanup();
       } catch (error) {
         // Before the final record, a failed cleanup is the run's ending; after it, it is the caller's.
-        if (this.#final === undefined) this.#ending = internalError(error);
+        if (this.#final === undefined) this.#ending = storageFailure(error) ?? internalError(error);
         else failure ??= error instanceof Error ? error : new Error(String(error));
       }
     }
@@ -167,6 +191,20 @@ export class RunScope {
   hookSetup(): RunSetup {
     return this.setup ?? { runId: this.runId, log: this.start.log, env: { ...this.deps.host.baseEnv }, templated: {} };
   }
+}
+
+/** Thrown by `begin` when the ledger would not take the run's start. */
+class NotRecorded extends Error {}
+
+/**
+ * A disk that would not take a write tock needs before the job can start (the run's start, a
+ * lock's owner file): the run fails with that reason and never spawns. Not a bug.
+ */
+function storageFailure(error: unknown): Ending | undefined {
+  if (error instanceof NotRecorded) return { outcome: 'failed', reason: 'storage-failed', message: `ledger: ${error.message}; the run was not started` };
+  if (!isStorageError(error)) return undefined;
+  const where = error.path !== undefined ? `cannot write ${error.path}` : 'cannot write to the state dir';
+  return { outcome: 'failed', reason: 'storage-failed', message: `${where}: ${describeStorageError(error)}` };
 }
 
 /** A bug, not a job's failure (STYLE habit 3): the run ends failed and says what was thrown. */

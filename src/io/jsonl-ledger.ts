@@ -37,9 +37,20 @@ export class JsonlLedger extends LedgerBook implements SegmentStore {
   }
 
   append(event: LedgerEvent): void {
+    const file = path.join(this.dir, event.job, `${event.at.slice(0, 7)}.jsonl`);
     const fd = this.#open(event.job, event.at.slice(0, 7));
-    writeSync(fd, `${serializeEvent(event)}\n`);
-    fsyncSync(fd);
+    const line = Buffer.from(`${serializeEvent(event)}\n`);
+    try {
+      // A short write means the disk filled mid-line; a second write could land after another
+      // process's line, so the line is given up as torn (readers skip it).
+      if (writeSync(fd, line) < line.length) throw Object.assign(new Error(`ENOSPC: no space left on device, write ${file}`), { code: 'ENOSPC', path: file });
+      fsyncSync(fd);
+    } catch (error) {
+      // Reopened on the next append, which then starts on a fresh line after the torn one.
+      this.#fds.delete(file);
+      closeSync(fd);
+      throw error;
+    }
   }
 
   rememberDefinition(hash: string, definition: object): void {

@@ -1,17 +1,16 @@
 import { spawn } from 'node:child_process';
-import { closeSync, writeSync } from 'node:fs';
 
 import type { ExitInfo, SpawnRequest, SpawnedProcess, Spawner } from '../engine/ports.js';
-import { openAppend } from './safe-fs.js';
+import { RunLog } from './run-log.js';
 
 /**
  * Spawns each attempt as the leader of a new process group (`detached` calls setsid), so a
- * timeout can signal the whole tree with kill(-pgid). Output goes to the run's log file (0600)
- * and, as it arrives, to `output`.
+ * timeout can signal the whole tree with kill(-pgid). Output goes to the run's log (capped, see
+ * RunLog) and, as it arrives, to `output`, whose back-pressure pauses the job's pipe.
  */
 export const processSpawner: Spawner = {
   spawn(request: SpawnRequest): SpawnedProcess {
-    const log = openAppend(request.logFile);
+    const log = new RunLog(request.logFile, request.logMax);
     const [file = '', ...args] = request.argv;
     const child = spawn(file, args, {
       cwd: request.cwd,
@@ -31,8 +30,9 @@ export const processSpawner: Spawner = {
       }
     };
     const write = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
-      writeSync(log, chunk);
-      request.output?.write(stream, chunk);
+      log.write(chunk);
+      const pipe = child[stream];
+      if (request.output?.write(stream, chunk, () => pipe?.resume()) === false) pipe?.pause();
     };
     child.stdout?.on('data', write('stdout'));
     child.stderr?.on('data', write('stderr'));
@@ -49,9 +49,9 @@ export const processSpawner: Spawner = {
         if (info === undefined || settled) return;
         settled = true;
         clearTimeout(straggler);
-        closeSync(log);
+        const { error: logError } = log.close();
         request.output?.end();
-        resolve(info);
+        resolve(logError === undefined ? info : { ...info, logError });
       };
       child.on('error', (error: NodeJS.ErrnoException) => {
         const missing = error.code === 'ENOENT';

@@ -1,3 +1,5 @@
+import { SIZE_PATTERN } from '../util/size.js';
+
 /**
  * The one description of the jobfile's shape. The validator walks a YAML document against it,
  * `normalize.ts` takes every default from it, the unions in `types.ts` derive from its value
@@ -55,6 +57,11 @@ const hook = {
 /** Every field of a job. `defaults:` takes the same fields except those in `NOT_IN_DEFAULTS`. */
 export const JOB_FIELDS = {
   description: { type: { kind: 'string' }, description: 'free text shown by `status`' },
+  log_max: {
+    type: { kind: 'string', pattern: SIZE_PATTERN },
+    description: 'size cap of one run\'s log (`64MiB`, `1MB`, `512KiB`): the head and the tail are kept, the cut is marked',
+    default: '64MiB',
+  },
   command: {
     type: { kind: 'command' },
     description: 'a string runs with `shell -c`; a list is an argv and runs with no shell',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Schedule } from '../schedule/parse.js';
 import { parseSchedule } from '../schedule/parse.js';
 import { parseDuration } from '../util/duration.js';
+import { parseSize } from '../util/size.js';
 import { HOOK_EVENTS, JOB_FIELDS, TOP_FIELDS } from './fields.js';
 import type { Catchup, Concurrency, EnvValue, Hook, HookEvent, Job, Jobfile, When } from './types.js';
 
@@ -71,6 +72,7 @@ function normalizeJob(name: string, f: Plain, dir: string, timezone: string): Jo
     ...opt('noRetryOnExit', f.no_retry_on_exit as number[] | undefined),
     ...opt('timeoutMs', ms(f.timeout)),
     killGraceMs: ms(f.kill_grace) ?? F.kill_grace.default,
+    logMax: parseSize(str(f.log_max) ?? F.log_max.default) ?? 0,
     ...opt('deadlineMs', ms(f.deadline)),
     ...opt('slaMs', ms(f.sla)),
     concurrency: (f.concurrency as Concurrency | undefined) ?? F.concurrency.default,

@@ -39,6 +39,8 @@ export interface Job {
   noRetryOnExit?: readonly number[];
   timeoutMs?: number;
   killGraceMs: number;
+  /** `log_max` in bytes. */
+  logMax: number;
   deadlineMs?: number;
   slaMs?: number;
   concurrency: Concurrency;

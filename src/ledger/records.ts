@@ -17,6 +17,8 @@ export type RunReason =
   | 'replaced'
   | 'shutdown'
   | 'lock-lost'
+  /** The disk would not take a write the run needed (full, `ulimit -f`): its message says which. */
+  | 'storage-failed'
   /** A bug in tock ended the run; its message says what was thrown. */
   | 'internal-error';
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DaemonEvent } from '../../daemon/events.js';
 import { schedulerMetrics } from '../../daemon/metrics.js';
 import { Scheduler } from '../../daemon/scheduler.js';
+import { limitStorageFailures } from '../../daemon/storage-log.js';
 import { fileLocks } from '../../io/file-locks.js';
 import { fileWatermarks } from '../../io/watermarks.js';
 import { loadJobfile } from '../../jobfile/load.js';
@@ -35,9 +36,10 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   const file = findJobfile(options, process.env);
   let jobfile = loadForCommand(options, process.env);
   const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
-  const log = (event: DaemonEvent): void => {
+  // A full disk fails every write: those are logged once a minute, with a count (SPEC 5).
+  const log = limitStorageFailures((event: DaemonEvent): void => {
     process.stderr.write(`${renderDaemonLine(event, options.logFormat, new Date())}\n`);
-  };
+  }, Date.now);
 
   // One daemon per state dir: two would each run every job.
   const owner = { pid: process.pid, host: hostname(), run_id: `daemon-${String(process.pid)}`, job: 'daemon' };

@@ -1,7 +1,9 @@
 import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
 
 import { parseDuration } from '../../util/duration.js';
 import { compactLedger } from '../../ledger/compact.js';
+import { pruneRunLogs } from '../../io/prune-logs.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
 import { loadForCommand } from '../load-jobfile.js';
@@ -33,7 +35,8 @@ export function ledgerCompactCommand(options: LedgerOptions & { keep: string }):
     throw new UserError('usage', `--keep: expected a duration like 90d or 12h, got "${options.keep}"`, 'runs older than this are dropped, except each job\'s latest run and latest success');
   }
   const jobfile = loadForCommand(options, process.env);
-  const store = openLedger(resolveStateDir(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
+  const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
+  const store = openLedger(stateDir, jobfile.jobs.keys());
   const removeLog = (file: string): boolean => {
     if (!existsSync(file)) return false;
     rmSync(file, { force: true });
@@ -43,5 +46,7 @@ export function ledgerCompactCommand(options: LedgerOptions & { keep: string }):
   const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
   console.log(`dropped ${String(result.runsDropped)} runs (${String(result.eventsDropped)} events) and ${String(result.logsRemoved)} log files; ` +
     `rewrote ${String(result.segmentsRewritten)} and removed ${String(result.segmentsRemoved)} segments: ${kib(result.bytesBefore)} -> ${kib(result.bytesAfter)}`);
-  console.log('kept: each job\'s latest run and latest success, and everything from the current and previous month');
+  const pruned = pruneRunLogs(path.join(stateDir, 'logs'), store, keepMs, Date.now());
+  console.log(`removed ${String(pruned.removed)} more run logs older than --keep (${kib(pruned.bytes)})`);
+  console.log('kept: each job\'s latest run and latest success, the logs of runs in flight, and the ledger of the current and previous month');
 }

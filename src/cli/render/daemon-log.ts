@@ -43,6 +43,8 @@ function describe(event: DaemonEvent): [string, Fields] {
       return ['error', { message: event.message }];
     case 'catchup-failed':
       return ['catchup-failed', { job: event.job, logical_time: event.logical_time, message: event.message }];
+    case 'storage-failed':
+      return ['storage-failed', { error: event.error, lost: event.lost, what: event.what }];
     case 'run':
       return describeRun(event.event);
   }
@@ -69,6 +71,8 @@ function describeRun(event: EngineEvent): [string, Fields] {
       return ['hook-finished', { job: event.job, run: event.run_id, hook: event.result.hook, kind: event.result.kind, ok: event.result.ok, detail: event.result.detail }];
     case 'sla-missed':
       return ['sla-missed', { job: event.job, run: event.run_id, sla_ms: event.sla_ms }];
+    case 'storage-failed':
+      return ['storage-failed', { job: event.job, run: event.run_id, what: event.what, error: event.error }];
     case 'run-finished':
       return ['run-finished', { job: event.run.job, run: event.run.run_id, logical_time: event.run.logical_time, outcome: event.run.outcome, reason: event.run.reason, duration_ms: event.run.duration_ms, exit_code: event.run.exit_code }];
   }

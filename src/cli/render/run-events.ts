@@ -28,6 +28,8 @@ export function renderRunEvent(event: EngineEvent, paint: Paint): string | undef
       const r = event.result;
       return `${r.ok ? paint.dim('·') : paint.yellow('!')} ${event.job}: ${r.hook} ${r.kind} ${r.ok ? 'ran' : 'failed'} (${r.detail})`;
     }
+    case 'storage-failed':
+      return `${paint.yellow('!')} ${event.job}: could not write ${event.what === 'log' ? 'the run\'s log' : `its ${event.what} to the ledger`}: ${event.error.replace(/^log: /, '')}`;
     case 'sla-missed':
       return `${paint.yellow('!')} ${event.job}: not succeeded within its sla of ${formatElapsed(event.sla_ms)}`;
     case 'run-finished': {
