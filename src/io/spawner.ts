@@ -1,75 +1,149 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 
 import type { ExitInfo, SpawnRequest, SpawnedProcess, Spawner } from '../engine/ports.js';
+import type { CgroupBase } from './cgroup.js';
+import { enterCgroup, makeRunCgroup, removeRunCgroup } from './cgroup.js';
+import { ProcessTree } from './process-tree.js';
+import { processStartTime } from './proc.js';
+
+// How often the tree is looked at while the leader is gone but its leftovers have their grace.
+const LEFTOVER_POLL_MS = 100;
+// Holds the child before exec until tock has put its pid in the attempt's cgroup: nothing the
+// job runs can fork before it is inside (fd 3 is a pipe only tock writes to, then closed).
+const CGROUP_GATE = 'read -r _ <&3 || exit 125; exec "$@" 3<&-';
 
 /**
  * Spawns each attempt as the leader of a new process group (`detached` calls setsid), so a
- * timeout can signal the whole tree with kill(-pgid). Output goes to the run's log file (0600)
- * and, as it arrives, to `output`.
+ * timeout can signal the whole tree with kill(-pgid); an attempt also gets a cgroup of its own
+ * when `cgroupBase` gives one. Output goes to the run's log file (0600) and, as it arrives, to
+ * `output`.
  */
-export const processSpawner: Spawner = {
-  spawn(request: SpawnRequest): SpawnedProcess {
-    const log = openSync(request.logFile, 'a', 0o600);
-    const [file = '', ...args] = request.argv;
-    const child = spawn(file, args, {
-      cwd: request.cwd,
-      env: request.env,
-      detached: true,
-      stdio: [request.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      ...(request.uid !== undefined ? { uid: request.uid } : {}),
-      ...(request.gid !== undefined ? { gid: request.gid } : {}),
-    });
-    const pid = child.pid ?? null;
-    const signalGroup = (signal: 'SIGTERM' | 'SIGKILL'): void => {
-      if (pid === null) return;
+export function treeSpawner(cgroupBase: () => CgroupBase | undefined): Spawner {
+  return {
+    spawn(request: SpawnRequest): SpawnedProcess {
+      const base = request.tree !== undefined ? cgroupBase() : undefined;
+      let cgroup: string | undefined;
       try {
-        process.kill(-pid, signal);
+        if (base !== undefined && request.tree !== undefined) cgroup = makeRunCgroup(base, request.tree.runId, request.tree.attempt);
       } catch {
-        // ESRCH: the group is already gone.
+        cgroup = undefined; // not allowed here after all: process groups and the escape scan only
       }
-    };
-    const write = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
-      writeSync(log, chunk);
-      request.output?.write(stream, chunk);
-    };
-    child.stdout?.on('data', write('stdout'));
-    child.stderr?.on('data', write('stderr'));
-    if (request.stdin !== undefined) {
-      child.stdin?.on('error', () => undefined); // the hook may not read its stdin
-      child.stdin?.end(request.stdin);
-    }
-
-    const exited = new Promise<ExitInfo>((resolve) => {
-      let info: ExitInfo | undefined;
-      let straggler: NodeJS.Timeout | undefined;
-      let settled = false;
-      const settle = (): void => {
-        if (info === undefined || settled) return;
-        settled = true;
-        clearTimeout(straggler);
-        closeSync(log);
-        request.output?.end();
-        resolve(info);
+      const log = openSync(request.logFile, 'a', 0o600);
+      const [file = '', ...args] = cgroup !== undefined ? ['/bin/sh', '-c', CGROUP_GATE, 'sh', ...request.argv] : request.argv;
+      const child = spawn(file, args, {
+        cwd: request.cwd,
+        env: request.env,
+        detached: true,
+        stdio: [request.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(cgroup !== undefined ? ['pipe' as const] : [])],
+        ...(request.uid !== undefined ? { uid: request.uid } : {}),
+        ...(request.gid !== undefined ? { gid: request.gid } : {}),
+      });
+      const pid = child.pid ?? null;
+      if (cgroup !== undefined) cgroup = openGate(child.stdio[3] as Writable | null, cgroup, pid);
+      const tree = new ProcessTree(pid, cgroup, request.tree?.runId);
+      // The grace for leftovers and pipes counts from the first stop signal or the leader's exit,
+      // whichever comes first; after a SIGKILL of the tree nothing is waited for.
+      let graceFrom: number | undefined;
+      let killed = false;
+      const signalGroup = (signal: 'SIGTERM' | 'SIGKILL'): void => {
+        if (pid === null) return;
+        graceFrom ??= Date.now();
+        if (signal === 'SIGKILL') killed = true;
+        tree.signal(signal);
       };
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        const missing = error.code === 'ENOENT';
-        const denied = error.code === 'EACCES';
-        const reason = missing ? 'command not found' : denied ? 'permission denied' : error.message;
-        info = { exitCode: missing ? 127 : 126, signal: null, error: `${reason}: ${file} (exit ${missing ? '127' : '126'})` };
-        if (pid === null) settle();
+      const write = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
+        writeSync(log, chunk);
+        request.output?.write(stream, chunk);
+      };
+      child.stdout?.on('data', write('stdout'));
+      child.stderr?.on('data', write('stderr'));
+      if (request.stdin !== undefined) {
+        child.stdin?.on('error', () => undefined); // the hook may not read its stdin
+        child.stdin?.end(request.stdin);
+      }
+
+      const exited = new Promise<ExitInfo>((resolve) => {
+        let info: ExitInfo | undefined;
+        let leaderGone = false;
+        let pipesClosed = false;
+        let straggler: NodeJS.Timeout | undefined;
+        let poll: NodeJS.Timeout | undefined;
+        let settled = false;
+        const settle = (): void => {
+          if (info === undefined || settled) return;
+          settled = true;
+          clearTimeout(straggler);
+          clearInterval(poll);
+          // Whoever still holds the pipes (an escaped process we could not find) no longer
+          // holds the run: the run ends with its leader plus the grace (SPEC 2, `timeout`).
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          closeSync(log);
+          request.output?.end();
+          const escaped = tree.escaped;
+          const done = escaped > 0 ? { ...info, escaped } : info;
+          void tree.dispose().then(() => { resolve(done); });
+        };
+        const settleIfDone = (): void => {
+          if (leaderGone && pipesClosed && !tree.alive()) settle();
+        };
+        child.on('error', (error: NodeJS.ErrnoException) => {
+          const missing = error.code === 'ENOENT';
+          const denied = error.code === 'EACCES';
+          const reason = missing ? 'command not found' : denied ? 'permission denied' : error.message;
+          info = { exitCode: missing ? 127 : 126, signal: null, error: `${reason}: ${file} (exit ${missing ? '127' : '126'})` };
+          if (pid === null) settle();
+        });
+        child.on('exit', (code, signal) => {
+          info ??= { exitCode: code, signal };
+          leaderGone = true;
+          // The leader is gone; anything it left (in its group, its cgroup, or escaped with the
+          // run's TOCK_RUN_ID) would outlive the run and hold our pipes open. TERM it now and
+          // KILL it after the grace; then the pipes are closed whoever holds them.
+          tree.signal('SIGTERM');
+          const left = killed ? 0 : Math.max(0, (graceFrom ?? Date.now()) + request.killGraceMs - Date.now());
+          straggler = setTimeout(() => {
+            tree.signal('SIGKILL');
+            settle();
+          }, left);
+          poll = setInterval(settleIfDone, LEFTOVER_POLL_MS);
+          settleIfDone();
+        });
+        child.on('close', () => {
+          pipesClosed = true;
+          settleIfDone();
+        });
       });
-      child.on('exit', (code, signal) => {
-        info ??= { exitCode: code, signal };
-        // The leader is gone; anything it left in its group (a `cmd &`) would outlive the run
-        // and hold our pipes open. TERM the group now and KILL it after the grace.
-        signalGroup('SIGTERM');
-        straggler = setTimeout(() => {
-          signalGroup('SIGKILL');
-        }, request.killGraceMs);
-      });
-      child.on('close', settle);
-    });
-    return { pid, exited, signalGroup };
-  },
-};
+      return { pid, ...pidStartOf(pid), ...(cgroup !== undefined ? { cgroup } : {}), exited, signalGroup };
+    },
+  };
+}
+
+/** The spawner without cgroups (hooks, tests): process groups and the escape scan. */
+export const processSpawner: Spawner = treeSpawner(() => undefined);
+
+/**
+ * Puts the held child in its cgroup, then lets it exec. Should the move fail, the attempt runs
+ * without a cgroup (its process group and the escape scan still follow it).
+ */
+function openGate(gate: Writable | null, cgroup: string, pid: number | null): string | undefined {
+  let placed: string | undefined;
+  try {
+    if (pid !== null) {
+      enterCgroup(cgroup, pid);
+      placed = cgroup;
+    }
+  } catch {
+    void removeRunCgroup(cgroup, 0);
+  }
+  gate?.on('error', () => undefined);
+  gate?.end('\n');
+  return placed;
+}
+
+function pidStartOf(pid: number | null): { pidStart?: string } {
+  const start = pid === null ? undefined : processStartTime(pid);
+  return start !== undefined ? { pidStart: start } : {};
+}
