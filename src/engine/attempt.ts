@@ -105,7 +105,9 @@ async function waitOrStop(deps: EngineDeps, child: SpawnedProcess, graceMs: numb
     child.signalGroup('SIGKILL');
     forced = true;
   }
-  return { info: await exitedPromise, cause, forced };
+  const info = await exitedPromise;
+  // The leader died of the TERM, but what it left needed the KILL.
+  return { info, cause, forced: forced || info.forced === true };
 }
 
 function describeEnd(info: ExitInfo, cause: StopCause | undefined, forced: boolean, timeoutMs: number | undefined): Pick<Attempt, 'outcome' | 'error'> {

@@ -47,6 +47,8 @@ export interface ExitInfo {
   error?: string;
   /** Processes that had left the process group (found by the run's TOCK_RUN_ID) and were killed. */
   escaped?: number;
+  /** What the leader left alive after the grace needed SIGKILL. */
+  forced?: boolean;
 }
 
 export interface SpawnedProcess {

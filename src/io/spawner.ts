@@ -105,6 +105,7 @@ export function treeSpawner(cgroupBase: () => CgroupBase | undefined): Spawner {
           tree.signal('SIGTERM');
           const left = killed ? 0 : Math.max(0, (graceFrom ?? Date.now()) + request.killGraceMs - Date.now());
           straggler = setTimeout(() => {
+            if (info !== undefined && !killed && tree.alive()) info = { ...info, forced: true };
             tree.signal('SIGKILL');
             settle();
           }, left);
