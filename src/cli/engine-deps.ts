@@ -70,8 +70,10 @@ function runCgroups(named: string | undefined): () => CgroupBase | undefined {
     if (base === undefined) {
       try {
         base = { value: resolveCgroupBase(named) };
-      } catch {
-        base = { value: undefined }; // not ours to use: process groups and the escape scan only
+      } catch (error) {
+        // Said once; the runs go on with process groups and the escape scan.
+        console.error(`tock: cannot give runs a cgroup in ${named ?? 'tock\'s own cgroup'}: ${error instanceof Error ? error.message : String(error)}; using process groups`);
+        base = { value: undefined };
       }
     }
     return base.value;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -71,8 +71,10 @@ export function isDelegated(dir: string): boolean {
 export function resolveCgroupBase(named: string | undefined): CgroupBase | undefined {
   const own = ownCgroupDir();
   let dir: string | undefined;
-  if (named !== undefined && named !== '') dir = path.resolve(named);
-  else if (own !== undefined && !cgroup2Mounts().includes(own) && isDelegated(own)) dir = own;
+  if (named !== undefined && named !== '') {
+    dir = path.resolve(named);
+    if (!underCgroup2(dir) || !existsSync(path.join(dir, 'cgroup.procs'))) throw new Error(`${dir} is not a cgroup v2 directory`);
+  } else if (own !== undefined && !cgroup2Mounts().includes(own) && isDelegated(own)) dir = own;
   if (dir === undefined) return undefined;
   if (own === dir) {
     const leaf = path.join(dir, MAIN_LEAF);

@@ -2,12 +2,13 @@
 // the pipes; every process a job started is dead when its run ends (by cgroup where tock has
 // one, by process group and the TOCK_RUN_ID scan elsewhere); a kill -9 of tock leaves nothing
 // running once the next tock records the run interrupted.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
-import { Rig, waitFor } from '../helpers/rig.js';
+import { BIN, Rig, waitFor } from '../helpers/rig.js';
 
 const rigs: Rig[] = [];
 afterEach(() => {
@@ -63,11 +64,13 @@ function testCgroup(): { dir?: string; why?: string } {
   }
 }
 const cgroup = testCgroup();
+/** cgroupfs directories are removed with rmdir, deepest first (their files go with them). */
+function removeCgroupTree(dir: string): void {
+  for (const child of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory())) removeCgroupTree(path.join(dir, child.name));
+  rmdirSync(dir);
+}
 afterAll(() => {
-  if (cgroup.dir !== undefined) {
-    for (const child of readdirSync(cgroup.dir, { withFileTypes: true }).filter((d) => d.isDirectory())) rmdirSync(path.join(cgroup.dir, child.name));
-    rmdirSync(cgroup.dir);
-  }
+  if (cgroup.dir !== undefined) removeCgroupTree(cgroup.dir);
 });
 
 // The five ways out of a process group that survived a timeout before issue 11, each marked by
@@ -157,6 +160,24 @@ describe.skipIf(cgroup.dir === undefined)(`each attempt in a cgroup of its own (
       for (const marker of markers) kill(liveWith(marker));
     }
   }, 30_000);
+});
+
+describe.skipIf(cgroup.dir === undefined)(`tock living in the cgroup it is given ${cgroup.why ?? ''}`, () => {
+  it('moves itself into the leaf tock-main first (cgroup v2: no processes beside children), then gives the attempt its own', () => {
+    const own = path.join(cgroup.dir ?? '', 'own');
+    mkdirSync(own);
+    const r = rig(jobfile('grep "^0::" /proc/self/cgroup', ''));
+    // As systemd starts a unit with Delegate=yes: tock's first process is already in the directory.
+    const result = spawnSync('/bin/sh', ['-c', `echo $$ > ${own}/cgroup.procs && exec "$@"`, 'sh', process.execPath, BIN, 'run', 'tree', '-f', r.jobfile, '--state-dir', r.stateDir, '--cgroup', own],
+      { env: r.env({ TOCK_CGROUP: '' }), encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    const [run] = r.runs('tree');
+    const mount = path.dirname(cgroup.dir ?? '');
+    expect(readFileSync(run?.log ?? '', 'utf8').trim()).toBe(`0::/${path.relative(mount, own)}/tock-${run?.run_id ?? ''}-1`);
+    expect(readdirSync(own, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)).toEqual(['tock-main']);
+    rmdirSync(path.join(own, 'tock-main'));
+    rmdirSync(own);
+  }, 20_000);
 });
 
 describe('after a kill -9 of tock, the next tock stops what an allow run left', () => {
