@@ -104,8 +104,8 @@ describe('the run ends with its main process, whatever holds its pipes', () => {
       const [run] = r.runs('tree');
       expect(run?.outcome).toBe('timeout');
       // Before: 25.3 s (pipe EOF). Now: 2 s timeout + 1 s grace, with slack for a loaded machine.
-      expect(elapsed).toBeLessThan(12_000);
-      expect(Date.parse(run?.attempts[0]?.ended_at ?? '') - Date.parse(run?.attempts[0]?.started_at ?? '')).toBeLessThan(8000);
+      expect(elapsed).toBeLessThan(15_000);
+      expect(Date.parse(run?.attempts[0]?.ended_at ?? '') - Date.parse(run?.attempts[0]?.started_at ?? '')).toBeLessThan(10_000);
       expect(readFileSync(run?.log ?? '', 'utf8')).toBe('started\n');
       // Not promised without a cgroup: a process that hid its TOCK_RUN_ID lives on (it is killed here by the test).
       expect(liveWith('25.01', 'sleep').length).toBe(1);
