@@ -7,7 +7,7 @@ import { fileLocks } from '../io/file-locks.js';
 import { systemHost } from '../io/host.js';
 import type { CgroupBase } from '../io/cgroup.js';
 import { resolveCgroupBase } from '../io/cgroup.js';
-import { treeSpawner } from '../io/spawner.js';
+import { TreeSpawner } from '../io/spawner.js';
 import { systemClock } from '../io/system-clock.js';
 import type { Ledger } from '../ledger/ports.js';
 
@@ -48,7 +48,7 @@ export function installStopSignals(onFirst: (signal: string) => void): Stopper {
 export function realEngineDeps(stateDir: string, ledger: Ledger, emit: (e: EngineEvent) => void, stopper: Stopper, output: EngineDeps['output'], cgroup?: string): EngineDeps {
   return {
     clock: systemClock,
-    spawner: treeSpawner(runCgroups(cgroup ?? process.env.TOCK_CGROUP)),
+    spawner: new TreeSpawner(runCgroups(cgroup ?? process.env.TOCK_CGROUP)),
     locks: fileLocks(path.join(stateDir, 'locks')),
     ledger,
     host: systemHost(stateDir, process.env),

@@ -20,110 +20,110 @@ const CGROUP_GATE = 'read -r _ <&3 || exit 125; exec "$@" 3<&-';
  * when `cgroupBase` gives one. Output goes to the run's log file (0600) and, as it arrives, to
  * `output`.
  */
-export function treeSpawner(cgroupBase: () => CgroupBase | undefined): Spawner {
-  return {
-    spawn(request: SpawnRequest): SpawnedProcess {
-      const base = request.tree !== undefined ? cgroupBase() : undefined;
-      let cgroup: string | undefined;
-      try {
-        if (base !== undefined && request.tree !== undefined) cgroup = makeRunCgroup(base, request.tree.runId, request.tree.attempt);
-      } catch {
-        cgroup = undefined; // not allowed here after all: process groups and the escape scan only
-      }
-      const log = openSync(request.logFile, 'a', 0o600);
-      const [file = '', ...args] = cgroup !== undefined ? ['/bin/sh', '-c', CGROUP_GATE, 'sh', ...request.argv] : request.argv;
-      const child = spawn(file, args, {
-        cwd: request.cwd,
-        env: request.env,
-        detached: true,
-        stdio: [request.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(cgroup !== undefined ? ['pipe' as const] : [])],
-        ...(request.uid !== undefined ? { uid: request.uid } : {}),
-        ...(request.gid !== undefined ? { gid: request.gid } : {}),
-      });
-      const pid = child.pid ?? null;
-      if (cgroup !== undefined) cgroup = openGate(child.stdio[3] as Writable | null, cgroup, pid);
-      const tree = new ProcessTree(pid, cgroup, request.tree?.runId);
-      // The grace for leftovers and pipes counts from the first stop signal or the leader's exit,
-      // whichever comes first; after a SIGKILL of the tree nothing is waited for.
-      let graceFrom: number | undefined;
-      let killed = false;
-      const signalGroup = (signal: 'SIGTERM' | 'SIGKILL'): void => {
-        if (pid === null) return;
-        graceFrom ??= Date.now();
-        if (signal === 'SIGKILL') killed = true;
-        tree.signal(signal);
-      };
-      const write = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
-        writeSync(log, chunk);
-        request.output?.write(stream, chunk);
-      };
-      child.stdout?.on('data', write('stdout'));
-      child.stderr?.on('data', write('stderr'));
-      if (request.stdin !== undefined) {
-        child.stdin?.on('error', () => undefined); // the hook may not read its stdin
-        child.stdin?.end(request.stdin);
-      }
+export class TreeSpawner implements Spawner {
+  constructor(private readonly cgroupBase: () => CgroupBase | undefined = () => undefined) {}
 
-      const exited = new Promise<ExitInfo>((resolve) => {
-        let info: ExitInfo | undefined;
-        let leaderGone = false;
-        let pipesClosed = false;
-        let straggler: NodeJS.Timeout | undefined;
-        let poll: NodeJS.Timeout | undefined;
-        let settled = false;
-        const settle = (): void => {
-          if (info === undefined || settled) return;
-          settled = true;
-          clearTimeout(straggler);
-          clearInterval(poll);
-          // Whoever still holds the pipes (an escaped process we could not find) no longer
-          // holds the run: the run ends with its leader plus the grace (SPEC 2, `timeout`).
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-          closeSync(log);
-          request.output?.end();
-          const escaped = tree.escaped;
-          const done = escaped > 0 ? { ...info, escaped } : info;
-          void tree.dispose().then(() => { resolve(done); });
-        };
-        const settleIfDone = (): void => {
-          if (leaderGone && pipesClosed && !tree.alive()) settle();
-        };
-        child.on('error', (error: NodeJS.ErrnoException) => {
-          const missing = error.code === 'ENOENT';
-          const denied = error.code === 'EACCES';
-          const reason = missing ? 'command not found' : denied ? 'permission denied' : error.message;
-          info = { exitCode: missing ? 127 : 126, signal: null, error: `${reason}: ${file} (exit ${missing ? '127' : '126'})` };
-          if (pid === null) settle();
-        });
-        child.on('exit', (code, signal) => {
-          info ??= { exitCode: code, signal };
-          leaderGone = true;
-          // The leader is gone; anything it left (in its group, its cgroup, or escaped with the
-          // run's TOCK_RUN_ID) would outlive the run and hold our pipes open. TERM it now and
-          // KILL it after the grace; then the pipes are closed whoever holds them.
-          tree.signal('SIGTERM');
-          const left = killed ? 0 : Math.max(0, (graceFrom ?? Date.now()) + request.killGraceMs - Date.now());
-          straggler = setTimeout(() => {
-            if (info !== undefined && !killed && tree.alive()) info = { ...info, forced: true };
-            tree.signal('SIGKILL');
-            settle();
-          }, left);
-          poll = setInterval(settleIfDone, LEFTOVER_POLL_MS);
-          settleIfDone();
-        });
-        child.on('close', () => {
-          pipesClosed = true;
-          settleIfDone();
-        });
+  spawn(request: SpawnRequest): SpawnedProcess {
+    const base = request.tree !== undefined ? this.cgroupBase() : undefined;
+    let cgroup: string | undefined;
+    try {
+      if (base !== undefined && request.tree !== undefined) cgroup = makeRunCgroup(base, request.tree.runId, request.tree.attempt);
+    } catch {
+      cgroup = undefined; // not allowed here after all: process groups and the escape scan only
+    }
+    const log = openSync(request.logFile, 'a', 0o600);
+    const [file = '', ...args] = cgroup !== undefined ? ['/bin/sh', '-c', CGROUP_GATE, 'sh', ...request.argv] : request.argv;
+    const child = spawn(file, args, {
+      cwd: request.cwd,
+      env: request.env,
+      detached: true,
+      stdio: [request.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(cgroup !== undefined ? ['pipe' as const] : [])],
+      ...(request.uid !== undefined ? { uid: request.uid } : {}),
+      ...(request.gid !== undefined ? { gid: request.gid } : {}),
+    });
+    const pid = child.pid ?? null;
+    if (cgroup !== undefined) cgroup = openGate(child.stdio[3] as Writable | null, cgroup, pid);
+    const tree = new ProcessTree(pid, cgroup, request.tree?.runId);
+    // The grace for leftovers and pipes counts from the first stop signal or the leader's exit,
+    // whichever comes first; after a SIGKILL of the tree nothing is waited for.
+    let graceFrom: number | undefined;
+    let killed = false;
+    const signalGroup = (signal: 'SIGTERM' | 'SIGKILL'): void => {
+      if (pid === null) return;
+      graceFrom ??= Date.now();
+      if (signal === 'SIGKILL') killed = true;
+      tree.signal(signal);
+    };
+    const write = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
+      writeSync(log, chunk);
+      request.output?.write(stream, chunk);
+    };
+    child.stdout?.on('data', write('stdout'));
+    child.stderr?.on('data', write('stderr'));
+    if (request.stdin !== undefined) {
+      child.stdin?.on('error', () => undefined); // the hook may not read its stdin
+      child.stdin?.end(request.stdin);
+    }
+
+    const exited = new Promise<ExitInfo>((resolve) => {
+      let info: ExitInfo | undefined;
+      let leaderGone = false;
+      let pipesClosed = false;
+      let straggler: NodeJS.Timeout | undefined;
+      let poll: NodeJS.Timeout | undefined;
+      let settled = false;
+      const settle = (): void => {
+        if (info === undefined || settled) return;
+        settled = true;
+        clearTimeout(straggler);
+        clearInterval(poll);
+        // Whoever still holds the pipes (an escaped process we could not find) no longer
+        // holds the run: the run ends with its leader plus the grace (SPEC 2, `timeout`).
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        closeSync(log);
+        request.output?.end();
+        const escaped = tree.escaped;
+        const done = escaped > 0 ? { ...info, escaped } : info;
+        void tree.dispose().then(() => { resolve(done); });
+      };
+      const settleIfDone = (): void => {
+        if (leaderGone && pipesClosed && !tree.alive()) settle();
+      };
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        const missing = error.code === 'ENOENT';
+        const denied = error.code === 'EACCES';
+        const reason = missing ? 'command not found' : denied ? 'permission denied' : error.message;
+        info = { exitCode: missing ? 127 : 126, signal: null, error: `${reason}: ${file} (exit ${missing ? '127' : '126'})` };
+        if (pid === null) settle();
       });
-      return { pid, ...pidStartOf(pid), ...(cgroup !== undefined ? { cgroup } : {}), exited, signalGroup };
-    },
-  };
+      child.on('exit', (code, signal) => {
+        info ??= { exitCode: code, signal };
+        leaderGone = true;
+        // The leader is gone; anything it left (in its group, its cgroup, or escaped with the
+        // run's TOCK_RUN_ID) would outlive the run and hold our pipes open. TERM it now and
+        // KILL it after the grace; then the pipes are closed whoever holds them.
+        tree.signal('SIGTERM');
+        const left = killed ? 0 : Math.max(0, (graceFrom ?? Date.now()) + request.killGraceMs - Date.now());
+        straggler = setTimeout(() => {
+          if (info !== undefined && !killed && tree.alive()) info = { ...info, forced: true };
+          tree.signal('SIGKILL');
+          settle();
+        }, left);
+        poll = setInterval(settleIfDone, LEFTOVER_POLL_MS);
+        settleIfDone();
+      });
+      child.on('close', () => {
+        pipesClosed = true;
+        settleIfDone();
+      });
+    });
+    return { pid, ...pidStartOf(pid), ...(cgroup !== undefined ? { cgroup } : {}), exited, signalGroup };
+  }
 }
 
 /** The spawner without cgroups (hooks, tests): process groups and the escape scan. */
-export const processSpawner: Spawner = treeSpawner(() => undefined);
+export const processSpawner: Spawner = new TreeSpawner();
 
 /**
  * Puts the held child in its cgroup, then lets it exec. Should the move fail, the attempt runs
