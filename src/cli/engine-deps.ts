@@ -5,7 +5,9 @@ import type { EngineEvent } from '../engine/events.js';
 import type { EngineDeps } from '../engine/run-context.js';
 import { fileLocks } from '../io/file-locks.js';
 import { systemHost } from '../io/host.js';
-import { processSpawner } from '../io/spawner.js';
+import type { CgroupBase } from '../io/cgroup.js';
+import { resolveCgroupBase } from '../io/cgroup.js';
+import { TreeSpawner } from '../io/spawner.js';
 import { systemClock } from '../io/system-clock.js';
 import type { Ledger } from '../ledger/ports.js';
 
@@ -43,10 +45,10 @@ export function installStopSignals(onFirst: (signal: string) => void): Stopper {
 }
 
 /** The composition root: the real clock, spawner, locks, ledger and host, in one place (STYLE habit 2). */
-export function realEngineDeps(stateDir: string, ledger: Ledger, emit: (e: EngineEvent) => void, stopper: Stopper, output: EngineDeps['output']): EngineDeps {
+export function realEngineDeps(stateDir: string, ledger: Ledger, emit: (e: EngineEvent) => void, stopper: Stopper, output: EngineDeps['output'], cgroup?: string): EngineDeps {
   return {
     clock: systemClock,
-    spawner: processSpawner,
+    spawner: new TreeSpawner(runCgroups(cgroup ?? process.env.TOCK_CGROUP)),
     locks: fileLocks(path.join(stateDir, 'locks')),
     ledger,
     host: systemHost(stateDir, process.env),
@@ -55,6 +57,26 @@ export function realEngineDeps(stateDir: string, ledger: Ledger, emit: (e: Engin
     ...(output !== undefined ? { output } : {}),
     stop: stopper.stop.signal,
     hardStop: stopper.hardStop.signal,
+  };
+}
+
+/**
+ * Where each attempt gets its cgroup: `--cgroup DIR`, else `$TOCK_CGROUP`, else tock's own cgroup
+ * when systemd delegated it. Found at the first spawn (not for commands that never spawn), once.
+ */
+function runCgroups(named: string | undefined): () => CgroupBase | undefined {
+  let base: { value: CgroupBase | undefined } | undefined;
+  return () => {
+    if (base === undefined) {
+      try {
+        base = { value: resolveCgroupBase(named) };
+      } catch (error) {
+        // Said once; the runs go on with process groups and the escape scan.
+        console.error(`tock: cannot give runs a cgroup in ${named ?? 'tock\'s own cgroup'}: ${error instanceof Error ? error.message : String(error)}; using process groups`);
+        base = { value: undefined };
+      }
+    }
+    return base.value;
   };
 }
 

@@ -53,6 +53,8 @@ const program = new Command('tock')
   .configureOutput({ outputError: (text, write) => { write(text.replace(/^error:/, 'tock: error:')); } })
   .addHelpText('after', `\n${exitCodesHelp()}`);
 
+const CGROUP_HELP = 'a cgroup v2 directory to give each attempt a cgroup of its own in (default: $TOCK_CGROUP, else tock\'s own cgroup when delegated)';
+
 common(program.command('validate'))
   .description('check the jobfile; prints "ok: N jobs"')
   .option('--json', 'print { ok, jobs, diagnostics } as JSON')
@@ -65,6 +67,7 @@ common(program.command('run'))
   .option('--upstream', 'also run needs with no success for this logical time')
   .option('--downstream', 'also run every job that depends on these')
   .option('--json', 'print { runs } as JSON; job output goes only to the logs')
+  .option('--cgroup <dir>', CGROUP_HELP)
   .action(async (jobs: string[], options: RunOptions) => (await import('./commands/run.js')).runCommand(jobs, options));
 
 common(program.command('history'))
@@ -113,6 +116,7 @@ common(program.command('daemon'))
   .description('run the jobs on their schedules, in the foreground (for systemd); SIGHUP reloads, SIGTERM stops')
   .option('--listen <host:port>', 'serve /metrics (Prometheus) and /status (JSON) over HTTP, e.g. 127.0.0.1:9464')
   .addOption(new Option('--log-format <format>', 'one line per event on stderr').choices(['text', 'json']).default('text'))
+  .option('--cgroup <dir>', CGROUP_HELP)
   .action(async (options: DaemonOptions) => (await import('./commands/daemon.js')).daemonCommand(options));
 
 const service = program.command('service').description('run the daemon under systemd');
@@ -134,6 +138,7 @@ common(program.command('backfill'))
   .option('--dry-run', 'list each instant and what would happen; run nothing')
   .option('--yes', 'allow more than 100,000 instants')
   .option('--json', 'print { summary, runs } as JSON')
+  .option('--cgroup <dir>', CGROUP_HELP)
   .action(async (jobs: string[], options: BackfillCommandOptions) => (await import('./commands/backfill.js')).backfillCommand(jobs, options));
 
 common(program.command('audit'))

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 
 import { JsonlLedger } from '../io/jsonl-ledger.js';
+import { stopLeftovers } from '../io/leftovers.js';
 import { processAlive } from '../io/proc.js';
 import { reconcileInterrupted } from '../ledger/reconcile.js';
 import { mayWriteStateDir } from './paths.js';
@@ -16,6 +17,6 @@ export function openLedger(stateDir: string, jobs: Iterable<string>): JsonlLedge
   const store = new JsonlLedger(path.join(stateDir, 'ledger'));
   if (!mayWriteStateDir(stateDir)) return store;
   const names = new Set([...jobs, ...store.jobs()]);
-  reconcileInterrupted(store, names, { hostname: hostname(), isAlive: processAlive }, new Date().toISOString());
+  reconcileInterrupted(store, names, { hostname: hostname(), isAlive: processAlive, stopLeftovers }, new Date().toISOString());
   return store;
 }

@@ -38,11 +38,16 @@ export async function runAttempt(scope: RunScope, setup: RunSetup, n: number, li
     logMax: job.logMax,
     ...(output !== undefined ? { output } : {}),
     killGraceMs: job.killGraceMs,
+    tree: { runId: setup.runId, attempt: n },
   });
   // Should the run unwind while this attempt lives (a bug), its process group goes with it.
   const forget = scope.defer(() => { child.signalGroup('SIGKILL'); });
   lease?.setAttemptGroup(child.pid ?? undefined);
-  scope.record({ v: 1, type: 'attempt-started', at: isoUtc(startedAt), job: job.name, run_id: setup.runId, n, of: job.retries + 1, pid: child.pid });
+  scope.record({
+    v: 1, type: 'attempt-started', at: isoUtc(startedAt), job: job.name, run_id: setup.runId, n, of: job.retries + 1, pid: child.pid,
+    ...(child.pidStart !== undefined ? { pid_start: child.pidStart } : {}),
+    ...(child.cgroup !== undefined ? { cgroup: child.cgroup } : {}),
+  });
 
   const { info, cause, forced } = await waitOrStop(deps, child, job.killGraceMs, limits);
   forget();
@@ -56,8 +61,19 @@ export async function runAttempt(scope: RunScope, setup: RunSetup, n: number, li
     // The group leader may be a shell that died of the TERM while the job's own processes
     // needed the KILL: what ended the attempt is the KILL.
     signal: forced ? 'SIGKILL' : info.signal,
-    ...describeEnd(info, cause, forced, job.timeoutMs),
+    ...withEscaped(describeEnd(info, cause, forced, job.timeoutMs), info.escaped),
   };
+}
+
+/** Says that processes escaped the process group and were killed, in the attempt's own words. */
+function withEscaped(end: Pick<Attempt, 'outcome' | 'error'>, escaped: number | undefined): Pick<Attempt, 'outcome' | 'error' | 'escaped'> {
+  if (escaped === undefined || escaped === 0) return end;
+  const note = escapedNote(escaped);
+  return { ...end, escaped, error: end.error !== undefined ? `${end.error}; ${note}` : note };
+}
+
+export function escapedNote(escaped: number): string {
+  return `${String(escaped)} process${escaped === 1 ? '' : 'es'} escaped the process group and ${escaped === 1 ? 'was' : 'were'} killed`;
 }
 
 async function waitOrStop(deps: EngineDeps, child: SpawnedProcess, graceMs: number, limits: AttemptLimits): Promise<{ info: ExitInfo; cause?: StopCause; forced: boolean }> {
@@ -91,7 +107,9 @@ async function waitOrStop(deps: EngineDeps, child: SpawnedProcess, graceMs: numb
     child.signalGroup('SIGKILL');
     forced = true;
   }
-  return { info: await exitedPromise, cause, forced };
+  const info = await exitedPromise;
+  // The leader died of the TERM, but what it left needed the KILL.
+  return { info, cause, forced: forced || info.forced === true };
 }
 
 function describeEnd(info: ExitInfo, cause: StopCause | undefined, forced: boolean, timeoutMs: number | undefined): Pick<Attempt, 'outcome' | 'error'> {

@@ -22,8 +22,18 @@ export interface SpawnRequest {
   output?: OutputSink;
   /** Written to the child's stdin, which is then closed (hooks get the run record). */
   stdin?: string;
-  /** How long stragglers left in the process group after the leader exits get before SIGKILL. */
+  /**
+   * How long what the leader leaves behind (stragglers in its group, its cgroup, escaped
+   * processes) gets before SIGKILL once the leader exits or is stopped; the pipes get the same
+   * grace, then they are closed and the process counts as ended, whoever still holds them.
+   */
   killGraceMs: number;
+  /**
+   * Set for a run's attempts: follow the whole tree, not only the process group. The attempt
+   * gets a cgroup of its own where tock has one to give, and processes carrying
+   * `TOCK_RUN_ID=runId` outside the group are found and stopped with it.
+   */
+  tree?: { runId: string; attempt: number };
 }
 
 /** Where live output goes (the terminal); `end` is called once the process's pipes close. */
@@ -43,12 +53,20 @@ export interface ExitInfo {
   error?: string;
   /** Set when the log could not be written in full (`log: no space left on device`); the job ran on. */
   logError?: string;
+  /** Processes that had left the process group (found by the run's TOCK_RUN_ID) and were killed. */
+  escaped?: number;
+  /** What the leader left alive after the grace needed SIGKILL. */
+  forced?: boolean;
 }
 
 export interface SpawnedProcess {
   pid: number | null;
+  /** The leader's start time (Linux /proc), so a later tock can tell its group from a reused pid. */
+  pidStart?: string;
+  /** The attempt's own cgroup v2 directory, when it has one. */
+  cgroup?: string;
   exited: Promise<ExitInfo>;
-  /** Signals the attempt's whole process group (STYLE habit 7). */
+  /** Signals the attempt's whole tree: its process group, its cgroup, its escaped processes (STYLE habit 7). */
   signalGroup(signal: 'SIGTERM' | 'SIGKILL'): void;
 }
 

@@ -31,6 +31,8 @@ export interface Attempt {
   outcome: AttemptOutcome;
   /** Why, in words, when the exit code alone does not say (command not found, timeout...). */
   error?: string;
+  /** Processes that had left the attempt's process group (found by TOCK_RUN_ID) and were killed. */
+  escaped?: number;
 }
 
 export interface HookResult {
@@ -75,7 +77,11 @@ export const LEDGER_VERSION = 1;
 export type LedgerEvent =
   | { v: 1; type: 'run-started'; at: string; job: string; run: RunStart }
   /** `of`: how many attempts the run may take (retries + 1); absent in lines written before it was kept. */
-  | { v: 1; type: 'attempt-started'; at: string; job: string; run_id: string; n: number; of?: number; pid: number | null }
+  /**
+   * `pid` leads the attempt's process group; `pid_start` (its start time) and `cgroup` (its own
+   * cgroup, when it has one) let a later tock stop what is left of it should this one die.
+   */
+  | { v: 1; type: 'attempt-started'; at: string; job: string; run_id: string; n: number; of?: number; pid: number | null; pid_start?: string; cgroup?: string }
   | { v: 1; type: 'attempt-finished'; at: string; job: string; run_id: string; attempt: Attempt }
   | { v: 1; type: 'hook-finished'; at: string; job: string; run_id: string; result: HookResult }
   | { v: 1; type: 'sla-missed'; at: string; job: string; run_id: string; sla_ms: number }

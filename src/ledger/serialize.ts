@@ -18,7 +18,7 @@ function everyKey<T>() {
   return <const K extends readonly (keyof T & string)[]>(keys: K & (Exclude<keyof T, K[number]> extends never ? unknown : { missing: Exclude<keyof T, K[number]> })): K => keys;
 }
 
-const ATTEMPT: Shape = { keys: everyKey<Attempt>()(['n', 'started_at', 'ended_at', 'exit_code', 'signal', 'outcome', 'error']) };
+const ATTEMPT: Shape = { keys: everyKey<Attempt>()(['n', 'started_at', 'ended_at', 'exit_code', 'signal', 'outcome', 'error', 'escaped']) };
 const HOOK: Shape = { keys: everyKey<HookResult>()(['hook', 'kind', 'ok', 'detail']) };
 const RUN: Shape = {
   keys: everyKey<RunRecord>()([
@@ -28,7 +28,7 @@ const RUN: Shape = {
   nested: { attempts: ATTEMPT, hooks: HOOK },
 };
 const EVENT: Shape = {
-  keys: ['v', 'type', 'at', 'job', 'run_id', 'run', 'n', 'of', 'pid', 'attempt', 'result', 'sla_ms'],
+  keys: ['v', 'type', 'at', 'job', 'run_id', 'run', 'n', 'of', 'pid', 'pid_start', 'cgroup', 'attempt', 'result', 'sla_ms'],
   nested: { run: RUN, attempt: ATTEMPT, result: HOOK },
 };
 

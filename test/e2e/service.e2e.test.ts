@@ -60,6 +60,7 @@ describe('tock service install', () => {
     expect(line(unit, 'TimeoutStopSec')).toBe('75s');
     expect(line(unit, 'WantedBy')).toBe('multi-user.target');
     expect(line(unit, 'KillMode')).toBe('mixed');
+    expect(line(unit, 'Delegate')).toBe('yes');
   });
 
   it('--user writes $XDG_CONFIG_HOME/systemd/user/tock.service, then says when it is unchanged or overwritten', async () => {

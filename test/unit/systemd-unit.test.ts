@@ -57,6 +57,7 @@ describe('systemdUnit', () => {
     expect(value(unit, 'Service', 'RestartSec')).toBe('5s');
     expect(value(unit, 'Service', 'RestartPreventExitStatus')).toBe('2');
     expect(value(unit, 'Service', 'KillMode')).toBe('mixed');
+    expect(value(unit, 'Service', 'Delegate')).toBe('yes');
     expect(value(unit, 'Unit', 'Description')).toBe('tock: the jobs of /etc/tock/tock.yaml');
     expect(value(unit, 'Unit', 'Documentation')).toBe('file:///usr/local/lib/node_modules/tock/README.md');
     expect(unit.endsWith('\n')).toBe(true);
@@ -85,7 +86,7 @@ describe('systemdUnit', () => {
 
   it('explains each setting that is not obvious in a comment just above it', () => {
     const lines = systemdUnit(BASE).split('\n');
-    for (const key of ['Type', 'ExecReload', 'RestartPreventExitStatus', 'KillMode', 'TimeoutStopSec', 'NoNewPrivileges', 'ProtectSystem', 'ProtectHome', 'PrivateTmp', 'Wants']) {
+    for (const key of ['Type', 'ExecReload', 'RestartPreventExitStatus', 'KillMode', 'Delegate', 'TimeoutStopSec', 'NoNewPrivileges', 'ProtectSystem', 'ProtectHome', 'PrivateTmp', 'Wants']) {
       const at = lines.findIndex((l) => l.startsWith(`${key}=`));
       expect(at, key).toBeGreaterThan(0);
       expect(lines[at - 1], `comment above ${key}=`).toMatch(/^# /);

@@ -17,6 +17,8 @@ import { resolveStateDir } from '../paths.js';
 import { formatElapsed } from '../render/style.js';
 
 export interface BackfillCommandOptions extends CommonOptions {
+  /** --cgroup DIR: where each attempt gets its own cgroup. */
+  cgroup?: string;
   from: string;
   to: string;
   parallel: number;
@@ -68,7 +70,7 @@ export async function backfillCommand(names: string[], options: BackfillCommandO
   const stopper = installStopSignals((signal) => {
     progress.note(`tock: ${signal}: launching nothing more; running jobs get SIGTERM, then SIGKILL after their kill_grace`);
   });
-  const deps = realEngineDeps(stateDir, ledger, () => undefined, stopper, undefined);
+  const deps = realEngineDeps(stateDir, ledger, () => undefined, stopper, undefined, options.cgroup);
   try {
     await runBackfill(deps, jobfile, instants, { parallel: options.parallel, downstream: options.downstream === true, force: options.force === true }, (instant, runs) => {
       records.push(...runs);

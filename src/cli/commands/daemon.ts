@@ -23,6 +23,8 @@ import { renderDiagnostics } from '../render/diagnostic.js';
 import { metricsText, statusDocument } from '../status-doc.js';
 
 export interface DaemonOptions extends CommonOptions {
+  /** --cgroup DIR: where each attempt gets its own cgroup. */
+  cgroup?: string;
   listen?: string;
   logFormat: 'text' | 'json';
 }
@@ -56,7 +58,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   const stopper = installStopSignals((signal) => {
     log({ type: 'stopping', signal, running: scheduler.active });
   });
-  const deps = realEngineDeps(stateDir, ledger, (event) => { log({ type: 'run', event }); }, stopper, undefined);
+  const deps = realEngineDeps(stateDir, ledger, (event) => { log({ type: 'run', event }); }, stopper, undefined, options.cgroup);
   const scheduler = new Scheduler(deps, jobfile, fileWatermarks(stateDir), log);
 
   const onHup = (): void => {

@@ -15,6 +15,8 @@ import { renderRunEvent } from '../render/run-events.js';
 import { loadPaint, wantsColor } from '../render/style.js';
 
 export interface RunOptions extends CommonOptions {
+  /** --cgroup DIR: where each attempt gets its own cgroup. */
+  cgroup?: string;
   at?: string;
   upstream?: boolean;
   downstream?: boolean;
@@ -44,7 +46,7 @@ export async function runCommand(names: string[], options: RunOptions): Promise<
     if (line !== undefined) console.error(line);
   };
   const output = json ? undefined : terminalOutput(plan.length > 1, paint.cyan);
-  const deps = realEngineDeps(stateDir, ledger, emit, stopper, output);
+  const deps = realEngineDeps(stateDir, ledger, emit, stopper, output, options.cgroup);
   let runs: RunRecord[];
   try {
     runs = await executePlan(deps, plan, { jobfile, logicalMs, trigger: 'manual', slots: new Slots(jobfile.maxParallel) });

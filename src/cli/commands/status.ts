@@ -1,3 +1,4 @@
+import { escapedNote } from '../../engine/attempt.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import type { Job } from '../../jobfile/types.js';
 import type { JobSummary } from '../../ledger/summary.js';
@@ -40,6 +41,10 @@ export async function statusCommand(names: string[], options: StatusOptions): Pr
   const rows = await Promise.all(jobs.map((j) => tableRow(j, summaries.get(j.name), now)));
   const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
   for (const line of renderStatusTable(rows, paint, process.stdout.isTTY && wantsColor(process.stdout, process.env, options.color))) console.log(line);
+  for (const [name, summary] of summaries) {
+    const escaped = summary.last?.attempts.reduce((n, a) => n + (a.escaped ?? 0), 0) ?? 0;
+    if (escaped > 0) console.log(paint.dim(`${name}: in its last run ${escapedNote(escaped)} (a cgroup would hold them: see --cgroup)`));
+  }
 }
 
 async function tableRow(job: Job, summary: JobSummary | undefined, now: number): Promise<StatusRow> {
