@@ -167,10 +167,10 @@ common(ledger.command('compact'))
 // An empty path would resolve to the working directory: `--state-dir ''` must not write there.
 program.hook('preAction', (_program, action) => {
   const given = action.opts<{ jobfile?: unknown; stateDir?: unknown; output?: unknown }>();
-  const empty = [['-f/--jobfile', given.jobfile], ['--state-dir', given.stateDir], ['-o/--output', given.output],
-    ['$TOCK_JOBFILE', process.env.TOCK_JOBFILE], ['$TOCK_STATE_DIR', process.env.TOCK_STATE_DIR]].find(([, value]) => value === '');
-  if (empty !== undefined) {
-    const [name = ''] = empty as [string, unknown];
+  const paths: [string, unknown][] = [['-f/--jobfile', given.jobfile], ['--state-dir', given.stateDir], ['-o/--output', given.output],
+    ['$TOCK_JOBFILE', process.env.TOCK_JOBFILE], ['$TOCK_STATE_DIR', process.env.TOCK_STATE_DIR]];
+  const name = paths.find(([, value]) => value === '')?.[0];
+  if (name !== undefined) {
     throw new UserError('usage', `${name}: expected a path, got an empty string`,
       name.startsWith('$') ? `set ${name.slice(1)} to a path, or unset it (unset ${name.slice(1)})` : `give ${name} a path, or leave it out`);
   }

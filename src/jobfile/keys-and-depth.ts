@@ -33,7 +33,8 @@ export function keyAndDepthProblems(doc: Document, lines: LineCounter): Diagnost
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const key = pair.key as Node | null;
-      const name = isScalar(key) && key.value !== null && typeof key.value !== 'object' ? String(key.value) : undefined;
+      const value: unknown = isScalar(key) ? key.value : undefined;
+      const name = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
       const keyPath = path === '' ? name ?? '?' : `${path}.${name ?? '?'}`;
       if (name !== undefined) {
         const earlier = first.get(name);
