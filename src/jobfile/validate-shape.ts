@@ -231,8 +231,9 @@ function checkEnv(node: Node | null, at: Node | null, path: string, out: Out): v
     const name = keyOf(pair);
     const keyNode = pair.key as Node | null;
     const varPath = join(path, name ?? '?');
-    if (name === undefined || !namePattern.test(name)) {
-      out.push(diag('bad-name', varPath, keyNode, `expected a variable name like DB_HOST, got ${describeNode(keyNode)}`, 'use letters, digits and _ and start with a letter or _'));
+    // `__proto__` matches the pattern, but as a key of the environment object it would vanish.
+    if (name === undefined || !namePattern.test(name) || name === '__proto__') {
+      out.push(diag('bad-name', varPath, keyNode, `expected a variable name like DB_HOST, got ${describeNode(keyNode)}`, 'use letters, digits and _ and start with a letter or _ (not __proto__)'));
       continue;
     }
     const value = pair.value as Node | null;

@@ -79,7 +79,7 @@ function execute(run: Run): Promise<Outcome> {
   const stdin = run.stdin !== undefined ? openSync(run.stdin, 'r') : 'ignore';
   const child = spawn(process.execPath, [BIN, ...run.args], { cwd: scratch, env, stdio: [stdin, 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { if (stderr.length < 64_000) stderr += chunk; });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { if (stderr.length < 64_000) stderr += chunk; });
   let hung = false;
   const timer = setTimeout(() => { hung = true; child.kill('SIGKILL'); }, PER_CASE_MS);
   return new Promise((resolve) => {
