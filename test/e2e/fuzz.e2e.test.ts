@@ -64,7 +64,7 @@ function cases(): Run[] {
   for (const f of files('argv', '.json')) {
     const spec = JSON.parse(readFileSync(path.join(CORPUS, 'argv', f), 'utf8')) as ArgvCase;
     const fill = (a: string): string => a.replace('$JOBFILE', path.join(CORPUS, 'argv', 'tock.yaml')).replace('$STATE', state(f))
-      .replace('$FIFO', fifo).replace('$CRONTAB', path.join(CORPUS, 'argv', 'crontab.cron'));
+      .replace('$FIFO', fifo).replace('$CRONTAB', path.join(CORPUS, 'argv', 'crontab.cron')).replace('$CORPUS', CORPUS);
     runs.push({ name: `argv/${f}`, args: spec.args.map(fill), ...(spec.env !== undefined ? { env: spec.env } : {}),
       ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}), allowed: spec.expect !== undefined ? [spec.expect] : [0, 1, 2] });
   }
