@@ -12,7 +12,7 @@
 import { pathToFileURL } from 'node:url';
 
 /** mulberry32: a small seeded PRNG, so the file is the same on every run. */
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

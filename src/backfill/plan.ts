@@ -6,6 +6,13 @@ import { UserError } from '../util/user-error.js';
 /** SPEC 6: more instants than this needs `--yes`. */
 export const CONFIRM_OVER = 100_000;
 
+/**
+ * Even with `--yes`, a backfill plans at most this many instants: a plan is held in memory, and an
+ * every-second job over ten years (315M) would exhaust it. Counting stops at the limit, so the
+ * refusal is immediate whatever the window.
+ */
+export const MAX_INSTANTS = 1_000_000;
+
 export interface Window {
   fromMs: number;
   toMs: number;
@@ -53,10 +60,14 @@ export function planBackfill(
     if (root?.schedule === undefined) {
       throw new UserError('usage', `expected a job with a schedule (or needs that have one), got "${name}"`, 'backfill runs a job at its scheduled instants');
     }
-    const limit = options.yes ? Number.MAX_SAFE_INTEGER : CONFIRM_OVER + 1 - all.length;
+    const limit = (options.yes ? MAX_INSTANTS : CONFIRM_OVER) + 1 - all.length;
     const instants = instantsInWindow(root.schedule, root.timezone, window.fromMs, window.toMs, limit);
     if (!options.yes && all.length + instants.length > CONFIRM_OVER) {
       throw new UserError('usage', `expected at most ${String(CONFIRM_OVER)} instants without --yes, got more in this window`, 'narrow the window, or add --yes if you mean it');
+    }
+    if (all.length + instants.length > MAX_INSTANTS) {
+      throw new UserError('usage', `expected at most ${String(MAX_INSTANTS)} instants in one backfill (even with --yes), got more in this window`,
+        'split the window into several backfills (each --from/--to a part of it); one plan is held in memory');
     }
     // As numbers: formatting half a million instants to compare strings costs most of a second.
     const done = new Set(options.force ? [] : [...succeeded(name, new Date(window.fromMs - 3_600_000).toISOString())].map((iso) => Date.parse(iso)));

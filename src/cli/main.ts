@@ -175,6 +175,18 @@ common(ledger.command('compact'))
   .requiredOption('--keep <duration>', 'how much history to keep, e.g. 90d')
   .action(async (options: LedgerOptions & { keep: string }) => (await import('./commands/ledger.js')).ledgerCompactCommand(options));
 
+// An empty path would resolve to the working directory: `--state-dir ''` must not write there.
+program.hook('preAction', (_program, action) => {
+  const given = action.opts<{ jobfile?: unknown; stateDir?: unknown; output?: unknown }>();
+  const paths: [string, unknown][] = [['-f/--jobfile', given.jobfile], ['--state-dir', given.stateDir], ['-o/--output', given.output],
+    ['$TOCK_JOBFILE', process.env.TOCK_JOBFILE], ['$TOCK_STATE_DIR', process.env.TOCK_STATE_DIR]];
+  const name = paths.find(([, value]) => value === '')?.[0];
+  if (name !== undefined) {
+    throw new UserError('usage', `${name}: expected a path, got an empty string`,
+      name.startsWith('$') ? `set ${name.slice(1)} to a path, or unset it (unset ${name.slice(1)})` : `give ${name} a path, or leave it out`);
+  }
+});
+
 try {
   await program.parseAsync();
 } catch (error) {

@@ -8,6 +8,7 @@ import type { Finding } from './finding.js';
 import { SEVERITY_ORDER } from './finding.js';
 import type { Crontab, CrontabEntry } from './types.js';
 import { vixieFirings } from './vixie.js';
+import { entryZone, unknownZoneReason } from './entry-zone.js';
 
 const WEEK_MS = 7 * 86_400_000;
 const YEAR_MS = 365 * 86_400_000;
@@ -30,18 +31,21 @@ export interface AuditResult {
  */
 export function auditCrontabs(crontabs: readonly Crontab[], now: number, systemZone: string, durationOf?: (entry: CrontabEntry) => number | undefined): AuditResult {
   const entries = crontabs.flatMap((c) => c.entries);
-  const zoneOf = (e: CrontabEntry): string => e.env.CRON_TZ ?? e.env.TZ ?? systemZone;
+  const zoneOf = (e: CrontabEntry): string => entryZone(e, systemZone);
   // A jobfile's jobs count in clashes, overlaps and the histogram; cron's line rules are not theirs.
   const cronOnly = crontabs.filter((c) => c.origin !== 'jobfile');
   const findings: Finding[] = cronOnly.flatMap((c) => lineFindings(c));
+  // An entry in a zone nobody knows (a path, a typo) has no instants to compute: it is a finding.
+  const badZone = (e: CrontabEntry): boolean => unknownZoneReason(zoneOf(e)) !== undefined;
+  for (const entry of entries.filter(badZone)) findings.push(zoneFinding(entry, zoneOf(entry)));
   const firings: Firings[] = entries.map((entry) => ({
     entry,
-    at: entry.macro === '@reboot' ? [] : firingsUntil(entry, zoneOf(entry), now, now + WEEK_MS),
+    at: entry.macro === '@reboot' || badZone(entry) ? [] : firingsUntil(entry, zoneOf(entry), now, now + WEEK_MS),
   }));
   findings.push(...weekFindings(firings, zoneOf, durationOf), ...duplicateFindings(cronOnly.flatMap((c) => c.entries)), ...readsWhatOthersWrite(firings));
   const changes = new Map<string, ReturnType<typeof offsetChanges>>();
   for (const entry of cronOnly.flatMap((c) => c.entries)) {
-    const fields = entry.macro === '@reboot' ? undefined : fieldValues(entry);
+    const fields = entry.macro === '@reboot' || badZone(entry) ? undefined : fieldValues(entry);
     if (fields === undefined) continue;
     const zone = zoneOf(entry);
     // The coming year's offset changes, once per zone: not a year of samples per line.
@@ -77,6 +81,13 @@ export function auditCrontabs(crontabs: readonly Crontab[], now: number, systemZ
   const busiest = [...perMinute].map(([at, count]) => ({ at, count })).filter((m) => m.count > 1)
     .sort((a, b) => b.count - a.count || a.at - b.at).slice(0, 5);
   return { findings, jobs: entries.length, files: crontabs.map((c) => c.file), histogram, busiest };
+}
+
+function zoneFinding(entry: CrontabEntry, zone: string): Finding {
+  const name = entry.env.CRON_TZ !== undefined && entry.env.CRON_TZ !== '' ? 'CRON_TZ' : 'TZ';
+  return { severity: 'error', code: 'syntax', file: entry.file, line: entry.line,
+    message: `${name}=${JSON.stringify(zone)} above this line is not a time zone this host knows (the IANA tz database has no such name), so when it runs cannot be said`,
+    fix: `set ${name} to a zone name like Europe/London (timedatectl list-timezones), or remove the line for the host's zone` };
 }
 
 /** An entry's starts in (from, to], asked for in growing batches: a daily job needs 7, not 10,081. */

@@ -1,6 +1,6 @@
 import { ENV_NAME_PATTERN } from '../jobfile/fields.js';
 import { renderTemplate, unknownTemplates } from '../jobfile/templates.js';
-import { isKnownZone } from '../schedule/parse.js';
+import { entryZone, unknownZoneReason } from './entry-zone.js';
 import { nameOf } from './job-name.js';
 import type { Crontab, CrontabEntry } from './types.js';
 import { vixieFirings } from './vixie.js';
@@ -64,8 +64,7 @@ export function planImport(crontab: Crontab, text: string, hostZone: string, now
   const jobs: ImportedJob[] = [];
   for (const entry of crontab.entries) {
     if (entry.macro === '@reboot') continue;
-    // An empty CRON_TZ= or TZ= line unsets it, as cron's environment does.
-    const zone = [entry.env.CRON_TZ, entry.env.TZ].find((z) => z !== undefined && z !== '') ?? hostZone;
+    const zone = entryZone(entry, hostZone);
     const skip = reasonToSkip(entry, zone, now);
     if (skip !== undefined) carried.push({ file: entry.file, line: entry.line, text: lines[entry.line - 1] ?? entry.raw, reason: skip });
     else jobs.push(jobOf(entry, lines[entry.line - 1] ?? entry.raw, zone, hostZone, used, hasSendmail));
@@ -76,7 +75,8 @@ export function planImport(crontab: Crontab, text: string, hostZone: string, now
 }
 
 function reasonToSkip(entry: CrontabEntry, zone: string, now: number): string | undefined {
-  if (!isKnownZone(zone)) return `its zone "${zone}" (CRON_TZ/TZ) is not one this host knows`;
+  const badZone = unknownZoneReason(zone);
+  if (badZone !== undefined) return badZone;
   if (vixieFirings(entry, zone, now, 1).length === 0) return `it never runs: no date matches "${entry.schedule}"`;
   const templated = [entry.command, entry.stdin ?? '', ...Object.values(entry.env)].find(hasTemplate);
   if (templated !== undefined) return `tock would read the {{ }} in "${templated}" as a template; cron runs it as written`;

@@ -44,6 +44,15 @@ export function parseCrontab(text: string, file: string, format: CrontabFormat):
 
   lines.forEach((source, index) => {
     const line = index + 1;
+    // cron splits on \n only: a \r inside a line (a file with CR-only line endings) would run
+    // everything after it as part of one command. A trailing \r (CRLF) is cron's problem too,
+    // but it is read as cron reads it.
+    const cr = source.indexOf('\r');
+    if (cr !== -1 && cr < source.length - 1) {
+      problems.push({ file, line, column: cr + 1, expected: 'lines that end with a newline (\\n)', got: 'a carriage return (\\r) inside the line (CR-only line endings; convert with tr \'\\r\' \'\\n\')' });
+      comments = [];
+      return;
+    }
     const parsed = classifyLine(source, format);
     const last = index === lines.length - 1;
     if (last && !terminated && (parsed.kind === 'entry' || parsed.kind === 'variable')) {

@@ -2,6 +2,8 @@ import type { LineCounter } from 'yaml';
 
 export type DiagnosticCode =
   | 'yaml-syntax'
+  | 'too-deep'
+  | 'duplicate-key'
   | 'not-a-jobfile'
   | 'missing-field'
   | 'unknown-field'

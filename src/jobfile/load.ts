@@ -1,11 +1,13 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 
 import { LineCounter, parseDocument } from 'yaml';
 
+import { readTextFile } from '../util/read-text-file.js';
 import { UserError } from '../util/user-error.js';
 import type { Diagnostic, Source } from './diagnostic.js';
 import { errorsIn } from './diagnostic.js';
+import { keyAndDepthProblems, nestingTooDeep } from './keys-and-depth.js';
 import { normalizeJobfile } from './normalize.js';
 import { validateRules } from './rules.js';
 import type { Jobfile } from './types.js';
@@ -28,14 +30,7 @@ export interface LoadOptions {
 /** Reads and validates a jobfile. A missing file or an insecure one is a `UserError`. */
 export function loadJobfile(file: string, options: LoadOptions = {}): LoadResult {
   const absolute = path.resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(absolute, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError('jobfile-missing', `cannot read the jobfile ${absolute}: ${code === 'ENOENT' ? 'no such file' : code ?? String(error)}`,
-      'pass one with -f FILE, set TOCK_JOBFILE, or create ./tock.yaml (see examples/minimal.yaml)');
-  }
+  const text = readTextFile(absolute, 'the jobfile', 'pass one with -f FILE, set TOCK_JOBFILE, or create ./tock.yaml (see examples/minimal.yaml)', 'jobfile-missing');
   if (options.asRoot === true) checkOwnership(absolute);
   return validateText(text, absolute, options);
 }
@@ -44,12 +39,20 @@ export function loadJobfile(file: string, options: LoadOptions = {}): LoadResult
 export function validateText(text: string, file: string, options: LoadOptions = {}): LoadResult {
   const lineCounter = new LineCounter();
   const source: Source = { path: file, text, lineCounter };
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys is off: its check is quadratic in a mapping's size, and keyAndDepthProblems
+  // does it by name (`1` and `"1"` are one job) in linear time.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
+    // The parser recurses: nesting thousands deep exhausts its stack, once per level. Say it once.
+    const overflow = doc.errors.find((e) => /maximum call stack/i.test(e.message));
+    if (overflow !== undefined) return { ok: false, diagnostics: [nestingTooDeep(overflow.pos[0])], source };
     return { ok: false, diagnostics: doc.errors.map((e) => yamlErrorDiagnostic(e, text)), source };
   }
-  // Shape and cross-job rules both run, so every problem is reported at once.
-  const diagnostics = [...validateShape(doc), ...validateRules(doc)];
+  const structure = keyAndDepthProblems(doc, lineCounter);
+  // Too deep to walk is reported alone; otherwise shape and cross-job rules both run, so every
+  // problem is reported at once.
+  if (structure.some((d) => d.code === 'too-deep')) return { ok: false, diagnostics: structure, source };
+  const diagnostics = [...structure, ...validateShape(doc), ...validateRules(doc)];
   if (errorsIn(diagnostics).length > 0) return { ok: false, diagnostics, source };
   const jobfile = normalizeJobfile(doc.toJS() as Record<string, unknown>, file, text);
   const warnings = [...diagnostics, ...hostWarnings(jobfile, doc, options)];

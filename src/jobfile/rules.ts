@@ -59,11 +59,21 @@ export function validateRules(doc: Document): Diagnostic[] {
     const last = cycle.at(-1) ?? '';
     const closing = jobs.get(last)?.needs.find((n) => n.name === cycle[0]);
     out.push(diag('cycle', `jobs.${last}.needs`, closing?.node ?? jobs.get(last)?.keyNode ?? null,
-      `expected needs without a cycle, got ${[...cycle, cycle[0]].join(' -> ')}`,
-      `remove one of these needs so the jobs ${cycle.join(', ')} no longer wait on each other`));
+      `expected needs without a cycle, got ${shortened([...cycle, cycle[0] ?? ''], ' -> ')}`,
+      `remove one of these needs so the jobs ${shortened(cycle, ', ')} no longer wait on each other`));
   }
   if (cycles.length === 0) out.push(...mixedSchedules(jobs, topTimezone));
   return out;
+}
+
+// A cycle through thousands of jobs is named by its ends, not in a line of 50,000 characters.
+const NAMED = 12;
+
+function shortened(names: readonly string[], separator: string): string {
+  if (names.length <= NAMED) return names.join(separator);
+  const head = names.slice(0, NAMED - 2);
+  const tail = names.slice(-2);
+  return [...head, `... (${String(names.length - NAMED)} more)`, ...tail].join(separator);
 }
 
 /**
@@ -118,52 +128,80 @@ function readJobs(doc: Document): Map<string, JobView> {
   return jobs;
 }
 
-/** Each elementary cycle once, starting from its first job in file order. */
+/**
+ * Each elementary cycle once, starting from its first job in file order. The walk keeps its own
+ * stack (a frame per open job and the index of its next need), so a chain or cycle of 100,000
+ * jobs cannot overflow the call stack.
+ */
 function findCycles(jobs: ReadonlyMap<string, JobView>): string[][] {
   const cycles: string[][] = [];
   const seen = new Set<string>();
   const state = new Map<string, 'open' | 'done'>();
-  const stack: string[] = [];
-  const visit = (name: string): void => {
-    state.set(name, 'open');
-    stack.push(name);
-    for (const need of jobs.get(name)?.needs ?? []) {
-      if (need.name === name || !jobs.has(need.name)) continue;
-      const s = state.get(need.name);
+  const path: string[] = [];
+  const position = new Map<string, number>();
+  for (const start of jobs.keys()) {
+    if (state.has(start)) continue;
+    const frames: { name: string; next: number }[] = [{ name: start, next: 0 }];
+    state.set(start, 'open');
+    position.set(start, path.push(start) - 1);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as { name: string; next: number };
+      const needs = jobs.get(frame.name)?.needs ?? [];
+      if (frame.next >= needs.length) {
+        frames.pop();
+        path.pop();
+        position.delete(frame.name);
+        state.set(frame.name, 'done');
+        continue;
+      }
+      const need = (needs[frame.next++] as { name: string }).name;
+      if (need === frame.name || !jobs.has(need)) continue;
+      const s = state.get(need);
       if (s === 'open') {
-        const cycle = stack.slice(stack.indexOf(need.name));
+        const cycle = path.slice(position.get(need));
         const key = [...cycle].sort().join('\0');
         if (!seen.has(key)) {
           seen.add(key);
           cycles.push(cycle);
         }
       } else if (s === undefined) {
-        visit(need.name);
+        state.set(need, 'open');
+        position.set(need, path.push(need) - 1);
+        frames.push({ name: need, next: 0 });
       }
     }
-    stack.pop();
-    state.set(name, 'done');
-  };
-  for (const name of jobs.keys()) if (!state.has(name)) visit(name);
+  }
   return cycles;
 }
 
 /** SPEC 3: a job without a schedule follows its needs' schedule, so they must share one. */
 function mixedSchedules(jobs: ReadonlyMap<string, JobView>, topTimezone: string): Diagnostic[] {
   const memo = new Map<string, Set<string>>();
+  // Each job's schedules after its needs' (an explicit stack, not recursion: chains can be long).
+  // Validation runs this only without cycles, so every walk ends.
   const roots = (name: string): Set<string> => {
-    const cached = memo.get(name);
-    if (cached) return cached;
-    const job = jobs.get(name);
-    const result = new Set<string>();
-    memo.set(name, result);
-    if (job === undefined) return result;
-    if (job.schedule !== undefined) {
-      result.add(`${job.schedule} (${job.timezone ?? topTimezone})`);
-      return result;
+    const pending = [name];
+    while (pending.length > 0) {
+      const current = pending[pending.length - 1] as string;
+      if (memo.has(current)) {
+        pending.pop();
+        continue;
+      }
+      const job = jobs.get(current);
+      const result = new Set<string>();
+      if (job?.schedule !== undefined) result.add(`${job.schedule} (${job.timezone ?? topTimezone})`);
+      else if (job !== undefined) {
+        const waiting = job.needs.filter((n) => jobs.has(n.name) && !memo.has(n.name) && n.name !== current);
+        if (waiting.length > 0) {
+          pending.push(...waiting.map((n) => n.name));
+          continue;
+        }
+        for (const need of job.needs) for (const r of memo.get(need.name) ?? []) result.add(r);
+      }
+      memo.set(current, result);
+      pending.pop();
     }
-    for (const need of job.needs) for (const r of roots(need.name)) result.add(r);
-    return result;
+    return memo.get(name) ?? new Set();
   };
   const out: Diagnostic[] = [];
   const mixed = (name: string): boolean => jobs.get(name)?.schedule === undefined && roots(name).size > 1;

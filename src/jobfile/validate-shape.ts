@@ -39,7 +39,8 @@ function walkMap(map: YAMLMap, table: FieldTable, required: readonly string[], p
       continue;
     }
     seen.add(key);
-    const field = table[key];
+    // Own fields only: `constructor` or `__proto__` must not find Object.prototype's.
+    const field = Object.hasOwn(table, key) ? table[key] : undefined;
     const fieldPath = join(path, key);
     if (field === undefined && path === 'defaults' && NOT_IN_DEFAULTS.includes(key)) {
       out.push(diag('unknown-field', fieldPath, keyNode, `expected a field that applies to every job, got "${key}", which each job sets itself`,
@@ -77,6 +78,7 @@ function checkValue(field: Field, node: Node | null, keyNode: Node | null, path:
     case 'string':
       if (typeof scalar !== 'string' || scalar === '') return fail('wrong-type', 'a non-empty string', 'write a string; quote it if it looks like a number');
       if (type.pattern !== undefined && !compiled(type.pattern).test(scalar)) fail('bad-value', `a string matching ${type.pattern}`, 'rename it');
+      if (hasNul(node as Node, scalar, path, out, 'a string')) return;
       if (path.endsWith('wait_for.path')) checkTemplates(node as Node, scalar, path, out);
       return;
     case 'command':
@@ -169,14 +171,19 @@ function checkJobs(node: Node | null, at: Node | null, path: string, out: Out): 
 
 function checkCommand(node: Node | null, at: Node | null, path: string, out: Out): void {
   if (isScalar(node) && typeof node.value === 'string' && node.value.trim() !== '') {
-    checkTemplates(node, node.value, path, out);
+    if (!hasNul(node, node.value, path, out)) checkTemplates(node, node.value, path, out);
     return;
   }
   if (isSeq(node) && node.items.length > 0) {
     node.items.forEach((item, i) => {
       const value = isScalar(item) ? item.value : undefined;
-      if (typeof value === 'string') checkTemplates(item as Node, value, `${path}[${i}]`, out);
-      else if (typeof value !== 'number') {
+      if (typeof value === 'string') {
+        // An empty program is no program: spawn fails at run time, so validation refuses it.
+        if (i === 0 && value.trim() === '') {
+          out.push(diag('bad-value', `${path}[0]`, item, `expected a program to run, got ${describeNode(item)}`,
+            'put the program first: command: ["backup.sh", "--full"]'));
+        } else if (!hasNul(item as Node, value, `${path}[${i}]`, out)) checkTemplates(item as Node, value, `${path}[${i}]`, out);
+      } else if (typeof value !== 'number') {
         out.push(diag('wrong-type', `${path}[${i}]`, item, `expected a string, got ${describeNode(item)}`, 'quote the argument'));
       }
     });
@@ -184,6 +191,14 @@ function checkCommand(node: Node | null, at: Node | null, path: string, out: Out
   }
   out.push(diag('wrong-type', path, at, `expected a command string or a non-empty list of arguments, got ${describeNode(node)}`,
     'write command: "backup.sh --full" (run by the shell) or command: ["backup.sh", "--full"] (no shell)'));
+}
+
+/** A NUL byte cannot be passed to exec(2): the spawn would throw at run time. */
+function hasNul(node: Node, text: string, path: string, out: Out, what = 'a command'): boolean {
+  if (!text.includes('\0')) return false;
+  out.push(diag('bad-value', path, node, `expected ${what} without a NUL byte, got one at character ${String(text.indexOf('\0') + 1)}`,
+    'remove the \\0: a NUL byte cannot be passed to a program (its arguments and environment are C strings)'));
+  return true;
 }
 
 function checkList(item: 'job-name' | 'lock-name' | 'exit-code', node: Node | null, at: Node | null, path: string, out: Out): void {
@@ -216,13 +231,14 @@ function checkEnv(node: Node | null, at: Node | null, path: string, out: Out): v
     const name = keyOf(pair);
     const keyNode = pair.key as Node | null;
     const varPath = join(path, name ?? '?');
-    if (name === undefined || !namePattern.test(name)) {
-      out.push(diag('bad-name', varPath, keyNode, `expected a variable name like DB_HOST, got ${describeNode(keyNode)}`, 'use letters, digits and _ and start with a letter or _'));
+    // `__proto__` matches the pattern, but as a key of the environment object it would vanish.
+    if (name === undefined || !namePattern.test(name) || name === '__proto__') {
+      out.push(diag('bad-name', varPath, keyNode, `expected a variable name like DB_HOST, got ${describeNode(keyNode)}`, 'use letters, digits and _ and start with a letter or _ (not __proto__)'));
       continue;
     }
     const value = pair.value as Node | null;
     if (isScalar(value) && ['string', 'number', 'boolean'].includes(typeof value.value)) {
-      if (typeof value.value === 'string') checkTemplates(value, value.value, varPath, out);
+      if (typeof value.value === 'string' && !hasNul(value, value.value, varPath, out, 'a value')) checkTemplates(value, value.value, varPath, out);
       continue;
     }
     if (isMap(value) && value.items.length === 1) {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 import { auditCrontabs } from '../../crontab/audit.js';
@@ -13,6 +13,7 @@ import { JsonlLedger } from '../../io/jsonl-ledger.js';
 import { loadJobfile } from '../../jobfile/load.js';
 import { recentRuns } from '../../ledger/query.js';
 import type { Crontab, CrontabEntry, CrontabFormat } from '../../crontab/types.js';
+import { readTextFile } from '../../util/read-text-file.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
 import { hostZone } from '../host-zone.js';
@@ -45,12 +46,7 @@ export function auditCommand(files: string[], options: AuditOptions): void {
 function readFiles(files: readonly string[], format: CrontabFormat | undefined): { crontabs: Crontab[]; unreadable: string[] } {
   const crontabs: Crontab[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UserError('usage', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'give the path of a crontab file, or - for standard input');
-    }
+    const text = readTextFile(file === '-' ? 0 : file, 'a crontab', 'give the path of a crontab file, or - for standard input');
     crontabs.push(parseCrontab(text, file, format ?? cronFormatFor(path.resolve(file))));
   }
   return { crontabs, unreadable: [] };
@@ -100,9 +96,9 @@ function readHost(): { crontabs: Crontab[]; unreadable: string[] } {
   const system = ['/etc/crontab', ...listDir('/etc/cron.d')];
   for (const file of system) {
     try {
-      crontabs.push(parseCrontab(readFileSync(file, 'utf8'), file, 'system'));
+      crontabs.push(parseCrontab(readTextFile(file, 'a crontab', ''), file, 'system'));
     } catch (error) {
-      unreadable.push(`${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      unreadable.push(`${file} (${error instanceof UserError ? error.message : (error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
   }
   return { crontabs, unreadable };

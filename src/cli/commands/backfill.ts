@@ -7,11 +7,11 @@ import { isoUtcFast } from '../../engine/logical-time.js';
 import type { Job } from '../../jobfile/types.js';
 import type { RunRecord } from '../../ledger/records.js';
 import { isFailure } from '../../ledger/records.js';
-import { UserError } from '../../util/user-error.js';
 import { installStopSignals, realEngineDeps } from '../engine-deps.js';
 import { EXIT } from '../exit-codes.js';
 import { loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
+import { parseIsoTime } from '../parse-time.js';
 import type { CommonOptions } from '../paths.js';
 import { resolveStateDir } from '../paths.js';
 import { formatElapsed } from '../render/style.js';
@@ -112,13 +112,7 @@ function windowOf(job: Job, from: string, to: string): Window {
 }
 
 function instant(text: string, zone: string, edge: 'start' | 'end', flag: string): number {
-  const parsed = DateTime.fromISO(text.replace(' ', 'T'), { zone });
-  if (!parsed.isValid) {
-    throw new UserError('bad-time', `${flag}: expected an ISO 8601 date or time like 2026-11-20 or 2026-11-20T02:15, got "${text}"`,
-      `a date is a whole day in the job's zone (${zone}); a time without an offset is in that zone too`);
-  }
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return (edge === 'start' ? parsed.startOf('day') : parsed.endOf('day')).toMillis();
-  return parsed.toMillis();
+  return parseIsoTime(DateTime, text, zone, flag, `a date is a whole day in the job's zone (${zone}); a time without an offset is in that zone too`, edge);
 }
 
 interface Progress {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { type CarriedLine, planImport } from '../../crontab/import.js';
@@ -7,6 +7,7 @@ import { writeImport } from '../../crontab/import-yaml.js';
 import { cronFormatFor, parseCrontab } from '../../crontab/parse.js';
 import { type ProofResult, proveImport } from '../../crontab/proof.js';
 import type { CrontabFormat } from '../../crontab/types.js';
+import { readTextFile } from '../../util/read-text-file.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
 import { hostZone } from '../host-zone.js';
@@ -30,12 +31,7 @@ const PROOF_FIRINGS = 1000;
  */
 export function importCommand(file: string | undefined, options: ImportOptions): void {
   const source = file ?? '-';
-  let text: string;
-  try {
-    text = source === '-' ? readFileSync(0, 'utf8') : readFileSync(source, 'utf8');
-  } catch (error) {
-    throw new UserError('usage', `cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'give a crontab file, or - (the default) and pipe one in: crontab -l | tock import');
-  }
+  const text = readTextFile(source === '-' ? 0 : source, 'a crontab', 'give a crontab file, or - (the default) and pipe one in: crontab -l | tock import');
   const name = source === '-' ? 'stdin' : source;
   const crontab = parseCrontab(text, name, options.format ?? (source === '-' ? 'user' : cronFormatFor(path.resolve(source))));
   const zone = hostZone();

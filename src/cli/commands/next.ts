@@ -16,6 +16,9 @@ export interface NextOptions extends CommonOptions {
   json?: boolean;
 }
 
+/** The most instants `next` lists per job: more is a usage error, not minutes of output. */
+export const MAX_COUNT = 10_000;
+
 /** One job's upcoming starts: its logical instants plus its jitter. */
 interface Upcoming {
   job: Job;
@@ -25,6 +28,10 @@ interface Upcoming {
 
 /** `tock next [JOB...]`: upcoming starts of each job, in its zone and UTC, jitter and DST rule applied. */
 export async function nextCommand(names: string[], options: NextOptions): Promise<void> {
+  if (options.count > MAX_COUNT) {
+    throw new UserError('usage', `--count: expected at most ${String(MAX_COUNT)} instants per job, got ${String(options.count)}`,
+      `ask for ${String(MAX_COUNT)} or fewer; for later ones, start further on with --from TIME`);
+  }
   const jobfile = loadForCommand(options, process.env);
   const unknown = names.filter((n) => !jobfile.jobs.has(n));
   if (unknown.length > 0) {
