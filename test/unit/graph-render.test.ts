@@ -148,3 +148,23 @@ function renamed(name: string): ReadonlyMap<string, Job> {
   const extract = jobs.get('extract') as Job;
   return new Map([[name, { ...extract, name }]]);
 }
+
+describe('a 12,000-job chain', () => {
+  const lines = ['version: 1', 'jobs:', '  j0: { schedule: "@daily", command: "true" }'];
+  for (let i = 1; i < 12_000; i++) lines.push(`  j${String(i)}: { needs: [j${String(i - 1)}], command: "true" }`);
+  const chain = jobfileFrom(lines.join('\n')).jobs;
+
+  it('draws one line a job, indents no deeper than 32 levels and says the depth beyond', () => {
+    const text = renderGraphText(chain).trimEnd().split('\n');
+    expect(text).toHaveLength(12_000);
+    expect(text[0]).toBe('j0  [@daily, UTC]');
+    expect(text.at(-1)).toMatch(/^ {93}└─ \[depth 11999\] j11999$/);
+    expect(Math.max(...text.map((l) => l.length))).toBeLessThan(130);
+  });
+
+  it('orders the dot and mermaid outputs needs first', () => {
+    const dot = renderGraphDot(chain);
+    expect(dot.indexOf('"j0" -> "j1"')).toBeLessThan(dot.indexOf('"j11998" -> "j11999"'));
+    expect(renderGraphMermaid(chain)).toContain('n11998 --> n11999');
+  });
+});

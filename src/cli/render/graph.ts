@@ -4,6 +4,9 @@ import { unreachable } from '../../util/unreachable.js';
 
 type Jobs = ReadonlyMap<string, Job>;
 
+// How deep the text tree indents; deeper jobs keep that indent and say their depth.
+const MAX_DEPTH = 32;
+
 export type GraphFormat = 'text' | 'dot' | 'mermaid';
 
 /** The dependency graph as text in `format`, ending with a newline. */
@@ -34,24 +37,35 @@ export function renderGraphText(jobs: Jobs): string {
   const drawn = new Set<string>();
   const blocks: string[][] = [];
 
-  const walk = (name: string, prefix: string, out: string[]): void => {
-    const children = dependentsOf(jobs, name);
-    for (const [i, child] of children.entries()) {
-      const last = i === children.length - 1;
+  // Iterative, and the indent stops growing past MAX_DEPTH: a 10,000-job chain is 10,000 lines,
+  // not a stack overflow or lines tens of thousands of characters wide.
+  const walk = (root: string, out: string[]): void => {
+    // One frame a job being drawn: its dependents and how many of them are drawn so far.
+    const stack = [{ children: dependentsOf(jobs, root), next: 0, prefix: '', depth: 0 }];
+    for (let top = stack.at(-1); top !== undefined; top = stack.at(-1)) {
+      const child = top.children[top.next++];
+      if (child === undefined) {
+        stack.pop();
+        continue;
+      }
       const job = jobs.get(child);
       if (job === undefined) continue;
+      const last = top.next === top.children.length;
       const seen = drawn.has(child);
-      out.push(`${prefix}${last ? '└─ ' : '├─ '}${textLine(job, seen)}`);
+      const depth = top.depth + 1;
+      const deep = depth > MAX_DEPTH ? `[depth ${String(depth)}] ` : '';
+      out.push(`${top.prefix}${last ? '└─ ' : '├─ '}${deep}${textLine(job, seen)}`);
       if (seen) continue;
       drawn.add(child);
-      walk(child, prefix + (last ? '   ' : '│  '), out);
+      const prefix = depth >= MAX_DEPTH ? top.prefix : top.prefix + (last ? '   ' : '│  ');
+      stack.push({ children: dependentsOf(jobs, child), next: 0, prefix, depth });
     }
   };
 
   for (const root of trees) {
     const out = [textLine(root, false)];
     drawn.add(root.name);
-    walk(root.name, '', out);
+    walk(root.name, out);
     blocks.push(out);
   }
   if (isolated.length > 0) blocks.push(isolated.map((j) => textLine(j, false)));
