@@ -48,6 +48,8 @@ async function attemptAll(scope: RunScope, setup: RunSetup): Promise<Ending> {
   const { clock } = deps;
   for (let n = 1; ; n++) {
     if (deadlineAt !== undefined && clock.now() >= deadlineAt) return { outcome: 'deadline', message: 'the deadline passed before the attempt could start' };
+    // A process that stalled past its locks' staleness may have lost one to another: never spawn then.
+    if (!scope.holdsLeases()) return { outcome: 'killed', reason: scope.stop.reason as RunReason, message: `a lock of the run was lost (or it was asked to stop) before attempt ${String(n)} could start` };
     const timeoutAt = job.timeoutMs === undefined ? undefined : clock.now() + job.timeoutMs;
     const attempt = await runAttempt(scope, setup, n, {
       ...(timeoutAt !== undefined ? { timeoutAt } : {}),

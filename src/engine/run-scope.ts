@@ -102,6 +102,11 @@ export class RunScope {
     this.defer(() => lease.release());
   }
 
+  /** Whether every lease is still this run's, looked at now (a stall may have cost one). */
+  holdsLeases(): boolean {
+    return this.#leases.every((lease) => lease.verify());
+  }
+
   /** The run has what it needs to go: record it in flight; from here its final record is a cleanup. */
   begin(): void {
     this.deps.ledger.rememberDefinition(this.job.hash, this.job);

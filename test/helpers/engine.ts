@@ -36,6 +36,7 @@ export class MemoryLocks implements LockManager {
     this.held.set(name, { owner, lost });
     return {
       lost: lost.signal,
+      verify: () => !lost.signal.aborted && this.held.get(name)?.owner === owner,
       setAttemptGroup: () => undefined,
       release: async () => {
         await Promise.resolve();
