@@ -67,7 +67,8 @@ export interface Lease {
   /** Aborts when the lock is lost (compromised) or another run asked to replace this one. */
   readonly lost: AbortSignal;
   /**
-   * Set when the lock was taken over from a holder that died holding it (its lock went stale).
+   * Set when the lock was taken over from a holder that died holding it (provably gone, or its
+   * lock went stale: dead, on another host, or stalled).
    * Its attempt's process group has been stopped by then.
    */
   readonly tookOverFrom?: LockOwner;
@@ -108,6 +109,8 @@ export interface Host {
   pid: number;
   /** This process's start time, where the system says (Linux /proc). */
   pidStart?: string;
+  /** False when the process `pid` (started at `pidStart`) is provably gone from this host: dead, a zombie, or the pid reused. */
+  isAlive(pid: number, pidStart: string | undefined): boolean;
   isRoot: boolean;
   /** tock's own environment, which jobs inherit. */
   baseEnv: Readonly<Record<string, string>>;

@@ -74,7 +74,10 @@ async function attemptAll(scope: RunScope, setup: RunSetup): Promise<Ending> {
 /**
  * SPEC 3: a run key is never started twice by the daemon, catch-up or backfill, whichever process
  * asks. A lock per key keeps two from running at once (even under `concurrency: allow`); the
- * ledger says whether one already succeeded. The key is held until the final record is written.
+ * ledger, read once the key is held (so no run of it can start or end unseen meanwhile), says
+ * whether one already succeeded or is in flight: a holder that stalled past the key lock's
+ * staleness lost the lock but may still be running its attempt. Only a run whose tock is
+ * provably gone from this host does not count. The key is held until the final record is written.
  */
 async function claimRunKey(scope: RunScope): Promise<Ending | undefined> {
   const { deps, job, request } = scope;
@@ -83,7 +86,10 @@ async function claimRunKey(scope: RunScope): Promise<Ending | undefined> {
   const lease = await deps.locks.tryAcquire(`key.${job.name}.${String(request.logicalMs)}`, owner);
   if (lease === null) return { outcome: 'skipped', reason: 'overlap', message: `a run for ${at} is already in flight` };
   scope.hold(lease);
-  if (request.rerun !== true && deps.ledger.hasSuccess(job.name, at)) return { outcome: 'skipped', reason: 'succeeded-before', message: `${at} already succeeded` };
+  const runs = deps.ledger.successOrInFlight(job.name, at);
+  const running = runs.find((r) => r.in_flight === true && (r.host !== deps.host.hostname || deps.host.isAlive(r.pid, r.pid_start)));
+  if (running !== undefined) return { outcome: 'skipped', reason: 'overlap', message: `a run for ${at} is already in flight (run ${running.run_id}, pid ${String(running.pid)})` };
+  if (request.rerun !== true && runs.some((r) => r.outcome === 'success')) return { outcome: 'skipped', reason: 'succeeded-before', message: `${at} already succeeded` };
   return undefined;
 }
 

@@ -64,13 +64,17 @@ export function fileLocks(stateLocks: string): LockManager {
         }, REPLACE_POLL_MS)
         : undefined;
       watch?.unref();
+      // Another holder's record, or another lock directory, means the lock was taken over.
+      const stillOurs = (): boolean => {
+        const now = readJson(p.owner) as LockOwner | undefined;
+        return now?.run_id === owner.run_id && now.pid === owner.pid && lockId(p.lock) === guard.mine;
+      };
       const lease: Lease = {
         lost: lost.signal,
         ...(previous !== undefined ? { tookOverFrom: previous } : {}),
         verify() {
           if (lost.signal.aborted) return false;
-          const now = readJson(p.owner) as LockOwner | undefined;
-          if (now?.run_id === owner.run_id && now.pid === owner.pid && lockId(p.lock) === guard.mine) return true;
+          if (stillOurs()) return true;
           lost.abort('lock-lost');
           return false;
         },
@@ -82,9 +86,12 @@ export function fileLocks(stateLocks: string): LockManager {
         },
         async release() {
           clearInterval(watch);
-          if ((readJson(p.owner) as LockOwner | undefined)?.run_id === owner.run_id) rmSync(p.owner, { force: true });
+          // A lost lock is another's now: the library's release would drop that holder's entry
+          // when it is this process (its refresh timer with it); the guard keeps its directory.
+          const ours = lost.signal.reason !== 'lock-lost' && stillOurs();
+          if (ours) rmSync(p.owner, { force: true });
           if ((readJson(p.replace) as { target_run_id?: string } | undefined)?.target_run_id === owner.run_id) rmSync(p.replace, { force: true });
-          await release().catch(() => undefined); // already released when compromised
+          if (ours) await release().catch(() => undefined); // already released when compromised
         },
       };
       return lease;

@@ -7,8 +7,8 @@ import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { Result, RunRecordLike } from '../helpers/rig.js';
-import { BIN, liveGroupMembers, Rig, waitFor } from '../helpers/rig.js';
+import type { Result, Rig, RunRecordLike } from '../helpers/rig.js';
+import { BIN, liveGroupMembers, waitFor } from '../helpers/rig.js';
 import { rigsCleanedAfterEach } from '../helpers/rigs.js';
 
 const rig = rigsCleanedAfterEach();

@@ -58,6 +58,7 @@ export function fakeHost(overrides: Partial<Host> = {}): Host & { webhooks: { ur
   return {
     hostname: 'testhost',
     pid: 4242,
+    isAlive: () => true,
     isRoot: false,
     baseEnv: { PATH: '/usr/bin:/bin' },
     resolveEnv: (v) => (typeof v === 'string' ? v : 'from_file' in v ? `file:${v.from_file}` : `env:${v.from_env}`),
