@@ -48,8 +48,12 @@ async function attemptAll(scope: RunScope, setup: RunSetup): Promise<Ending> {
   const { clock } = deps;
   for (let n = 1; ; n++) {
     if (deadlineAt !== undefined && clock.now() >= deadlineAt) return { outcome: 'deadline', message: 'the deadline passed before the attempt could start' };
-    // A process that stalled past its locks' staleness may have lost one to another: never spawn then.
-    if (!scope.holdsLeases()) return { outcome: 'killed', reason: scope.stop.reason as RunReason, message: `a lock of the run was lost (or it was asked to stop) before attempt ${String(n)} could start` };
+    // A process that stalled past its locks' staleness may have lost one to another (and a daemon
+    // that lost its own lock stops its runs): never spawn then.
+    if (scope.stop.aborted || !scope.holdsLeases()) {
+      const why = scope.stop.reason === 'lock-lost' ? 'tock lost a lock of the run (it stalled past the 15 s staleness)' : 'stopped';
+      return { outcome: 'killed', reason: scope.stop.reason as RunReason, message: `${why} before attempt ${String(n)} could start` };
+    }
     const timeoutAt = job.timeoutMs === undefined ? undefined : clock.now() + job.timeoutMs;
     const attempt = await runAttempt(scope, setup, n, {
       ...(timeoutAt !== undefined ? { timeoutAt } : {}),
