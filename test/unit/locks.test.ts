@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { Scheduler } from '../../src/daemon/scheduler.js';
 import { runJob } from '../../src/engine/run-job.js';
 import type { Lease, LockOwner } from '../../src/engine/ports.js';
 import { fileLocks } from '../../src/io/file-locks.js';
@@ -14,6 +15,7 @@ import { processAlive, processStartTime } from '../../src/io/proc.js';
 import type { Job } from '../../src/jobfile/types.js';
 import { jobfileFrom, testEngine } from '../helpers/engine.js';
 import { FakeSpawner } from '../helpers/fake-spawner.js';
+import { settle } from '../helpers/manual-clock.js';
 import { tempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = tempDirs('tock-locks');
@@ -140,5 +142,33 @@ describe('the run key: a ledger check made once the key is held', () => {
     expect(run.outcome).toBe(outcome);
     expect(engine.spawner.spawned).toHaveLength(outcome === 'success' ? 1 : 0);
     if (outcome === 'skipped') expect(run).toMatchObject({ reason: 'overlap', message: expect.stringContaining('run old-1, pid 99') as unknown });
+  });
+});
+
+describe('the daemon lock, looked at on every wake', () => {
+  it('once it is lost, the scheduler dispatches nothing more, records nothing (not even missed) and returns', async () => {
+    const engine = testEngine({ start: '2026-11-21T02:15:00.500Z', spawner: new FakeSpawner(() => 0) });
+    const jobfile = jobfileFrom(`
+      version: 1
+      jobs:
+        tick: { schedule: "* * * * * *", command: tick }
+    `);
+    let marks: Record<string, number> = {};
+    const lost = new AbortController();
+    let ours = true;
+    const lock = { lost: lost.signal, verify: () => ours };
+    const scheduler = new Scheduler(engine.deps, jobfile, { load: () => ({ ...marks }), save: (m) => { marks = { ...m }; } }, () => undefined, lock);
+    const done = scheduler.run();
+    await engine.clock.advance(2_000);
+    const before = engine.spawner.spawned.length;
+    expect(before).toBeGreaterThan(0);
+    // A stall: the clock jumps 20 s while another daemon takes the lock; then the wake.
+    ours = false;
+    const events = engine.ledger.events.length;
+    await engine.clock.advance(20_000);
+    await settle();
+    await done;
+    expect(engine.spawner.spawned).toHaveLength(before);
+    expect(engine.ledger.events).toHaveLength(events);
   });
 });
