@@ -50,7 +50,7 @@ async function attemptAll(scope: RunScope, setup: RunSetup): Promise<Ending> {
     if (deadlineAt !== undefined && clock.now() >= deadlineAt) return { outcome: 'deadline', message: 'the deadline passed before the attempt could start' };
     // A process that stalled past its locks' staleness may have lost one to another (and a daemon
     // that lost its own lock stops its runs): never spawn then.
-    if (scope.stop.aborted || !scope.holdsLeases()) {
+    if (!scope.canGoOn()) {
       const why = scope.stop.reason === 'lock-lost' ? 'tock lost a lock of the run (it stalled past the 15 s staleness)' : 'stopped';
       return { outcome: 'killed', reason: scope.stop.reason as RunReason, message: `${why} before attempt ${String(n)} could start` };
     }

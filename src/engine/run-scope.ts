@@ -102,9 +102,9 @@ export class RunScope {
     this.defer(() => lease.release());
   }
 
-  /** Whether every lease is still this run's, looked at now (a stall may have cost one). */
-  holdsLeases(): boolean {
-    return this.#leases.every((lease) => lease.verify());
+  /** False once the run is stopped or a lease is no longer its own, looked at now (a stall may have cost one). */
+  canGoOn(): boolean {
+    return !this.#stop.aborted && this.#leases.every((lease) => lease.verify());
   }
 
   /** The run has what it needs to go: record it in flight; from here its final record is a cleanup. */
