@@ -15,7 +15,7 @@ export const EXIT_CODES = [
   {
     name: 'busy',
     code: 75,
-    meaning: '`run` refused because the job is already running (`concurrency: forbid`); `daemon` refused because another daemon runs on the state dir',
+    meaning: '`run` refused because the job is already running (`concurrency: forbid`); `daemon` refused because another daemon runs on the state dir, or stopped because it lost the state dir to one after a stall',
   },
 ] as const;
 

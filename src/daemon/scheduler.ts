@@ -2,6 +2,7 @@ import { executePlan, recordNotRun } from '../engine/executor.js';
 import { joinsOf } from '../engine/joins.js';
 import { isoUtc } from '../engine/logical-time.js';
 import { planFiring } from '../engine/plan.js';
+import type { Lease } from '../engine/ports.js';
 import type { EngineDeps } from '../engine/run-context.js';
 import { Slots } from '../engine/slots.js';
 import type { Job, Jobfile } from '../jobfile/types.js';
@@ -37,7 +38,11 @@ export class Scheduler {
   // would cost a second of CPU each time.
   readonly #next = new Map<string, { mark: number; next: { logicalMs: number; fireAt: number } | undefined }>();
 
-  constructor(private readonly engine: EngineDeps, jobfile: Jobfile, private readonly watermarks: WatermarkStore, private readonly log: (event: DaemonEvent) => void) {
+  constructor(
+    private readonly engine: EngineDeps, jobfile: Jobfile, private readonly watermarks: WatermarkStore, private readonly log: (event: DaemonEvent) => void,
+    /** The daemon lock: once it is lost (after a stall, to another daemon), nothing more is dispatched. */
+    private readonly lock?: Pick<Lease, 'lost' | 'verify'>,
+  ) {
     this.#jobfile = jobfile;
     this.#slots = new Slots(jobfile.maxParallel);
   }
@@ -62,6 +67,9 @@ export class Scheduler {
     for (const name of this.#jobfile.jobs.keys()) this.#marks[name] = saved[name] ?? start;
     let expected = start;
     while (!stop.aborted) {
+      // A stall (SIGSTOP, swap, a suspended VM) may have let another daemon take the lock: look
+      // on every wake, before dispatching anything, not on the library's next refresh.
+      if (this.lock !== undefined && !this.lock.verify()) break;
       const now = clock.now();
       if (now < expected - 1000) this.log({ type: 'clock-jump', by_ms: now - expected });
       this.#dispatchDue(now);
@@ -69,7 +77,7 @@ export class Scheduler {
       const nap = next === undefined ? MAX_NAP_MS : Math.min(Math.max(0, next.fireAt - clock.now()), MAX_NAP_MS);
       expected = clock.now() + nap;
       this.#wake = new AbortController();
-      await clock.sleep(nap, AbortSignal.any([stop, this.#wake.signal]));
+      await clock.sleep(nap, AbortSignal.any([stop, this.#wake.signal, ...(this.lock !== undefined ? [this.lock.lost] : [])]));
       if (clock.now() > expected + MAX_NAP_MS) this.log({ type: 'clock-jump', by_ms: clock.now() - expected });
     }
     await Promise.all([...this.#running]);

@@ -55,11 +55,14 @@ export async function acquireLocks(scope: RunScope, options: { queue: boolean; l
   return undefined;
 }
 
-/** A lock taken from a holder that died: its run can never finish, so record it interrupted. */
+/**
+ * A lock taken from a holder that died (or stalled past the staleness, and will find its lease
+ * lost and start nothing more): its run will never finish, so record it interrupted.
+ */
 function noteTakeover(scope: RunScope, lock: string, lease: Lease): void {
   const from = lease.tookOverFrom;
   if (from === undefined) return;
-  const message = `tock (pid ${String(from.pid)} on ${from.host}) died during the run; its lock went stale and was taken over by run ${scope.runId}`;
+  const message = `tock (pid ${String(from.pid)} on ${from.host}) died or stalled during the run; its lock was taken over by run ${scope.runId}`;
   const record = scope.deps.ledger.recordInterrupted(from.job, from.run_id, scope.now(), message);
   scope.notify({ type: 'lock-taken-over', at: scope.now(), job: scope.job.name, run_id: scope.runId, lock, from, interrupted: record !== undefined });
 }

@@ -80,6 +80,10 @@ export interface LockOwner {
   host: string;
   run_id: string;
   job: string;
+  /** The holder's start time, so a pid reused since is not taken for the holder. */
+  pid_start?: string;
+  /** Which lock directory this record describes (a holder that died before writing it left another's). */
+  lock_id?: string;
   /** The running attempt's process group, when there is one, and its leader's start time. */
   pgid?: number;
   pgid_start?: string;
@@ -89,17 +93,24 @@ export interface Lease {
   /** Aborts when the lock is lost (compromised) or another run asked to replace this one. */
   readonly lost: AbortSignal;
   /**
-   * Set when the lock was taken over from a holder that died holding it (its lock went stale).
+   * Set when the lock was taken over from a holder that died holding it (provably gone, or its
+   * lock went stale: dead, on another host, or stalled).
    * Its attempt's process group has been stopped by then.
    */
   readonly tookOverFrom?: LockOwner;
+  /**
+   * Looks now (not on the next refresh) whether the lock is still this lease's: a process that
+   * stalled past the staleness may have lost it to another. Aborts `lost` when it is not.
+   */
+  verify(): boolean;
   setAttemptGroup(pgid: number | undefined): void;
   release(): Promise<void>;
 }
 
 export interface LockManager {
   /**
-   * Takes the lock now, or returns null when another live run holds it. With `replaceable`, the
+   * Takes the lock now, or returns null when another run that might be alive holds it (a holder
+   * provably gone, its pid dead on this host or reused, is taken over at once). With `replaceable`, the
    * lease watches for a `requestReplace` aimed at its run (a job with `concurrency: replace`).
    */
   tryAcquire(name: string, owner: LockOwner, options?: { replaceable?: boolean }): Promise<Lease | null>;
@@ -124,6 +135,8 @@ export interface Host {
   pid: number;
   /** This process's start time, where the system says (Linux /proc). */
   pidStart?: string;
+  /** False when the process `pid` (started at `pidStart`) is provably gone from this host: dead, a zombie, or the pid reused. */
+  isAlive(pid: number, pidStart: string | undefined): boolean;
   isRoot: boolean;
   /** tock's own environment, which jobs inherit. */
   baseEnv: Readonly<Record<string, string>>;

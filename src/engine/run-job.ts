@@ -48,6 +48,12 @@ async function attemptAll(scope: RunScope, setup: RunSetup): Promise<Ending> {
   const { clock } = deps;
   for (let n = 1; ; n++) {
     if (deadlineAt !== undefined && clock.now() >= deadlineAt) return { outcome: 'deadline', message: 'the deadline passed before the attempt could start' };
+    // A process that stalled past its locks' staleness may have lost one to another (and a daemon
+    // that lost its own lock stops its runs): never spawn then.
+    if (!scope.canGoOn()) {
+      const why = scope.stop.reason === 'lock-lost' ? 'tock lost a lock of the run (it stalled past the 15 s staleness)' : 'stopped';
+      return { outcome: 'killed', reason: scope.stop.reason as RunReason, message: `${why} before attempt ${String(n)} could start` };
+    }
     const timeoutAt = job.timeoutMs === undefined ? undefined : clock.now() + job.timeoutMs;
     const attempt = await runAttempt(scope, setup, n, {
       ...(timeoutAt !== undefined ? { timeoutAt } : {}),
@@ -72,7 +78,10 @@ async function attemptAll(scope: RunScope, setup: RunSetup): Promise<Ending> {
 /**
  * SPEC 3: a run key is never started twice by the daemon, catch-up or backfill, whichever process
  * asks. A lock per key keeps two from running at once (even under `concurrency: allow`); the
- * ledger says whether one already succeeded. The key is held until the final record is written.
+ * ledger, read once the key is held (so no run of it can start or end unseen meanwhile), says
+ * whether one already succeeded or is in flight: a holder that stalled past the key lock's
+ * staleness lost the lock but may still be running its attempt. Only a run whose tock is
+ * provably gone from this host does not count. The key is held until the final record is written.
  */
 async function claimRunKey(scope: RunScope): Promise<Ending | undefined> {
   const { deps, job, request } = scope;
@@ -81,7 +90,10 @@ async function claimRunKey(scope: RunScope): Promise<Ending | undefined> {
   const lease = await deps.locks.tryAcquire(`key.${job.name}.${String(request.logicalMs)}`, owner);
   if (lease === null) return { outcome: 'skipped', reason: 'overlap', message: `a run for ${at} is already in flight` };
   scope.hold(lease);
-  if (request.rerun !== true && deps.ledger.hasSuccess(job.name, at)) return { outcome: 'skipped', reason: 'succeeded-before', message: `${at} already succeeded` };
+  const runs = deps.ledger.successOrInFlight(job.name, at);
+  const running = runs.find((r) => r.in_flight === true && (r.host !== deps.host.hostname || deps.host.isAlive(r.pid, r.pid_start)));
+  if (running !== undefined) return { outcome: 'skipped', reason: 'overlap', message: `a run for ${at} is already in flight (run ${running.run_id}, pid ${String(running.pid)})` };
+  if (request.rerun !== true && runs.some((r) => r.outcome === 'success')) return { outcome: 'skipped', reason: 'succeeded-before', message: `${at} already succeeded` };
   return undefined;
 }
 

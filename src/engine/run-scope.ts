@@ -122,6 +122,11 @@ export class RunScope {
     this.defer(() => lease.release());
   }
 
+  /** False once the run is stopped or a lease is no longer its own, looked at now (a stall may have cost one). */
+  canGoOn(): boolean {
+    return !this.#stop.aborted && this.#leases.every((lease) => lease.verify());
+  }
+
   /** The run has what it needs to go: record it in flight; from here its final record is a cleanup. */
   begin(): void {
     // Only `why` reads definitions: one that cannot be stored does not stop the run.

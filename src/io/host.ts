@@ -7,7 +7,7 @@ import type { Account, Host } from '../engine/ports.js';
 import type { EnvValue } from '../jobfile/types.js';
 import type { RunRecord } from '../ledger/records.js';
 import { ensureDir } from './ensure-dir.js';
-import { processStartTime } from './proc.js';
+import { processAlive, processStartTime } from './proc.js';
 
 // SPEC 2: a webhook gets 10 s to answer.
 const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -20,6 +20,7 @@ export function systemHost(stateDir: string, env: NodeJS.ProcessEnv): Host {
     hostname: hostname(),
     pid: process.pid,
     ...withStart(processStartTime(process.pid)),
+    isAlive: processAlive,
     isRoot: process.getuid?.() === 0,
     baseEnv,
     resolveEnv(value: EnvValue): string {

@@ -1,3 +1,4 @@
+import type { LedgerRun } from './fold.js';
 import type { Ledger, LedgerReader, LedgerWriter } from './ports.js';
 import { recentRuns } from './query.js';
 import type { LedgerEvent, RunRecord } from './records.js';
@@ -7,6 +8,8 @@ import type { LedgerEvent, RunRecord } from './records.js';
 // for appends that land slightly out of order: an every-second job must not read an hour of
 // runs per firing.
 const SUCCESS_SLACK_MS = 60_000;
+// Runs of one key that succeeded or are in flight: one, or a few after crashes and `--force`.
+const KEY_RUNS_LIMIT = 8;
 
 /**
  * The engine's `Ledger`, written once over any store that can read and write events: the JSON
@@ -22,8 +25,16 @@ export abstract class LedgerBook implements Ledger, LedgerReader, LedgerWriter {
   abstract allEvents(job: string): Iterable<LedgerEvent>;
 
   hasSuccess(job: string, logicalTime: string): boolean {
+    return this.#forKey(job, logicalTime, 1, (r) => r.outcome === 'success').length > 0;
+  }
+
+  successOrInFlight(job: string, logicalTime: string): LedgerRun[] {
+    return this.#forKey(job, logicalTime, KEY_RUNS_LIMIT, (r) => r.outcome === 'success' || r.in_flight === true);
+  }
+
+  #forKey(job: string, logicalTime: string, limit: number, keep: (run: LedgerRun) => boolean): LedgerRun[] {
     const since = new Date(Date.parse(logicalTime) - SUCCESS_SLACK_MS).toISOString();
-    return recentRuns(this, job, 1, { since, keep: (r) => r.outcome === 'success' && r.logical_time === logicalTime }).length > 0;
+    return recentRuns(this, job, limit, { since, keep: (r) => r.logical_time === logicalTime && keep(r) });
   }
 
   recordInterrupted(job: string, runId: string, at: string, message: string): RunRecord | undefined {

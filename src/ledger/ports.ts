@@ -1,3 +1,4 @@
+import type { LedgerRun } from './fold.js';
 import type { LedgerEvent, RunRecord } from './records.js';
 
 /**
@@ -27,6 +28,8 @@ export interface Ledger {
   append(event: LedgerEvent): void;
   /** True when the job has a successful run for exactly this logical time. */
   hasSuccess(job: string, logicalTime: string): boolean;
+  /** The job's runs for exactly this logical time that succeeded or are still in flight, newest first. */
+  successOrInFlight(job: string, logicalTime: string): LedgerRun[];
   /**
    * Records `interrupted` for a run whose process died without finishing it, if the ledger has
    * it in flight; returns the record written, or undefined when there was nothing to do.

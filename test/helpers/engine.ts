@@ -36,6 +36,7 @@ export class MemoryLocks implements LockManager {
     this.held.set(name, { owner, lost });
     return {
       lost: lost.signal,
+      verify: () => !lost.signal.aborted && this.held.get(name)?.owner === owner,
       setAttemptGroup: () => undefined,
       release: async () => {
         await Promise.resolve();
@@ -57,6 +58,7 @@ export function fakeHost(overrides: Partial<Host> = {}): Host & { webhooks: { ur
   return {
     hostname: 'testhost',
     pid: 4242,
+    isAlive: () => true,
     isRoot: false,
     baseEnv: { PATH: '/usr/bin:/bin' },
     resolveEnv: (v) => (typeof v === 'string' ? v : 'from_file' in v ? `file:${v.from_file}` : `env:${v.from_env}`),

@@ -43,6 +43,7 @@ class WatchedLocks extends MemoryLocks {
     if (lease === null) return null;
     return {
       lost: lease.lost,
+      verify: () => lease.verify(),
       setAttemptGroup: (pgid) => {
         if (this.failAttemptGroup && pgid !== undefined) throw new Error('lock file vanished');
       },

@@ -43,11 +43,13 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
     process.stderr.write(`${renderDaemonLine(event, options.logFormat, new Date())}\n`);
   }, Date.now);
 
-  // One daemon per state dir: two would each run every job.
+  // One daemon per state dir: two would each run every job. A holder provably gone (killed -9)
+  // is taken over at once, so systemd's restart 5 s later is not refused.
   const owner = { pid: process.pid, host: hostname(), run_id: `daemon-${String(process.pid)}`, job: 'daemon' };
-  const daemonLock = await fileLocks(path.join(stateDir, 'locks')).tryAcquire('daemon', owner);
+  const locks = fileLocks(path.join(stateDir, 'locks'));
+  const daemonLock = await locks.tryAcquire('daemon', owner);
   if (daemonLock === null) {
-    const holder = fileLocks(path.join(stateDir, 'locks')).holder('daemon');
+    const holder = locks.holder('daemon');
     console.error(`tock: error: another tock daemon${holder !== null ? ` (pid ${String(holder.pid)})` : ''} is running on ${stateDir}`);
     console.error('  hint: stop it first (systemctl stop tock), or give this one its own --state-dir');
     process.exitCode = EXIT.busy;
@@ -58,8 +60,18 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   const stopper = installStopSignals((signal) => {
     log({ type: 'stopping', signal, running: scheduler.active });
   });
+  // SPEC 5: a daemon that lost its lock (it stalled past the staleness and another daemon took
+  // the state dir) starts nothing more, stops what it runs, and exits non-zero.
+  const onLost = (): void => {
+    if (daemonLock.lost.reason !== 'lock-lost') return;
+    const holder = locks.holder('daemon');
+    const to = holder !== null && holder.pid !== process.pid ? `pid ${String(holder.pid)}${holder.host !== owner.host ? ` on ${holder.host}` : ''}` : 'another process';
+    console.error(`tock: lost the daemon lock on ${stateDir} to ${to} after a stall; stopping`);
+    if (!stopper.stop.signal.aborted) stopper.stop.abort('lock-lost');
+  };
+  daemonLock.lost.addEventListener('abort', onLost, { once: true });
   const deps = realEngineDeps(stateDir, ledger, (event) => { log({ type: 'run', event }); }, stopper, undefined, options.cgroup);
-  const scheduler = new Scheduler(deps, jobfile, fileWatermarks(stateDir), log);
+  const scheduler = new Scheduler(deps, jobfile, fileWatermarks(stateDir), log, daemonLock);
 
   const onHup = (): void => {
     try {
@@ -95,5 +107,5 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
     ledger.close();
     log({ type: 'stopped' });
   }
-  process.exitCode = EXIT.ok;
+  process.exitCode = daemonLock.lost.aborted ? EXIT.busy : EXIT.ok;
 }
