@@ -146,7 +146,7 @@ describe('compactLedger', () => {
     }
     expect(await appender).toBe(0);
     expect(passes).toBeGreaterThan(0);
-    const live = s.allEvents('etl').filter((e: LedgerEvent) => e.type === 'run-finished' && e.run.run_id.startsWith('live-'));
+    const live = [...s.allEvents('etl')].filter((e: LedgerEvent) => e.type === 'run-finished' && e.run.run_id.startsWith('live-'));
     expect(live).toHaveLength(3000);
     expect(s.check()).toEqual([]);
   });
