@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 
-import { MAX_LINE } from './lines-forward.js';
+import { MAX_LINE, openToRead } from './lines-forward.js';
 
 // Reading backwards, a chunk holds a few dozen runs: status needs ten per job.
 const CHUNK = 64 * 1024;
@@ -12,12 +12,8 @@ const CHUNK = 64 * 1024;
  * work per chunk grows with it.
  */
 export function* linesBackward(file: string): Generator<string> {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return;
-  }
+  const fd = openToRead(file);
+  if (fd === undefined) return;
   try {
     let position = fstatSync(fd).size;
     let carry = Buffer.alloc(0);

@@ -32,12 +32,8 @@ export interface ChunkOptions {
  * be read (gone, compacted away since it was listed).
  */
 export function* lineChunks(file: string, options: ChunkOptions = {}): Generator<LineChunk> {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return;
-  }
+  const fd = openToRead(file);
+  if (fd === undefined) return;
   try {
     const to = Math.min(options.to ?? Infinity, fstatSync(fd).size);
     let position = options.from ?? 0;
@@ -94,6 +90,15 @@ export function* splitLines(bytes: Buffer, firstLine: number): Generator<{ text:
   for (let newline = bytes.indexOf(0x0a); newline !== -1; newline = bytes.indexOf(0x0a, start)) {
     yield { text: bytes.toString('utf8', start, newline), line: line++ };
     start = newline + 1;
+  }
+}
+
+/** A descriptor to read `file`, or undefined when it cannot be opened (gone since it was listed). */
+export function openToRead(file: string): number | undefined {
+  try {
+    return openSync(file, 'r');
+  } catch {
+    return undefined;
   }
 }
 

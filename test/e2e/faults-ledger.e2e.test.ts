@@ -82,14 +82,16 @@ function totals(text: string, job: string): { runs: number; seeded: number | und
   return { runs, seeded: seeded === undefined ? undefined : Number(seeded) };
 }
 
+/** A rig with one job, `tick`, on `schedule`. */
+function tickRig(schedule: string): Rig {
+  const r = new Rig(`version: 1\njobs:\n  tick: { schedule: "${schedule}", command: "true" }\n`);
+  rigs.push(r);
+  return r;
+}
+
 describe('big ledgers', () => {
   it.skipIf(LOW_DISK)(`check, status --prometheus and compact read a segment past 512 MiB whole (${LOW_DISK ? LOW_DISK_REASON : 'disk ok'})`, async () => {
-    const r = new Rig(`
-      version: 1
-      jobs:
-        tick: { schedule: "@daily", command: "true" }
-    `);
-    rigs.push(r);
+    const r = tickRig('@daily');
     // A closed month (compact rewrites only those): day 1 then day 3, a torn line between them and one at the end.
     const month = monthBack(3);
     const width = 2048;
@@ -128,12 +130,7 @@ describe('big ledgers', () => {
   }, 180_000);
 
   it.skipIf(LOW_DISK)(`the daemon's /metrics counts a big ledger once and every run after, without delaying a fire (${LOW_DISK ? LOW_DISK_REASON : 'disk ok'})`, async () => {
-    const r = new Rig(`
-      version: 1
-      jobs:
-        tick: { schedule: "* * * * * *", command: "true" }
-    `);
-    rigs.push(r);
+    const r = tickRig('* * * * * *');
     const premadeMonth = monthBack(1);
     const perBlock = 8192;
     const blocks = 122;
