@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 // A ledger line is ~1-2 KB: a chunk holds hundreds, and a 600 MB segment is read in 600 reads
 // without ever holding more than this (Node cannot make a string over ~512 MB).
@@ -93,13 +93,20 @@ export function* splitLines(bytes: Buffer, firstLine: number): Generator<{ text:
   }
 }
 
-/** A descriptor to read `file`, or undefined when it cannot be opened (gone since it was listed). */
+/**
+ * A descriptor to read `file`, or undefined when it cannot be opened (gone since it was listed)
+ * or is not a regular file: a FIFO planted at a segment's path would block a plain open forever.
+ */
 export function openToRead(file: string): number | undefined {
+  let fd: number;
   try {
-    return openSync(file, 'r');
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return undefined;
   }
+  if (fstatSync(fd).isFile()) return fd;
+  closeSync(fd);
+  return undefined;
 }
 
 const NEWLINE = Buffer.from('\n');

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -54,5 +55,14 @@ describe('lines-forward and lines-backward', () => {
     expect(forward.map((l) => [l.line, l.text.length])).toEqual([[1, 5], [2, MAX_LINE], [3, 5], [4, 4]]);
     const backward = [...linesBackward(file)];
     expect(backward.map((l) => l.length)).toEqual([4, 5, MAX_LINE, 5]);
+  });
+});
+
+describe('a segment path that is not a regular file', () => {
+  it('reads as nothing at once, never blocking on a FIFO', () => {
+    const fifo = path.join(tempDir(), 'f.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    expect([...linesForward(fifo)]).toEqual([]);
+    expect([...linesBackward(fifo)]).toEqual([]);
   });
 });
