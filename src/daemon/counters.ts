@@ -32,6 +32,7 @@ export class RunCounters {
   readonly #segments = new Map<string, SegmentCount>();
   #seeded = false;
   #busy = false;
+  #closed = false;
 
   /** `pause` lets the event loop run (the daemon passes setImmediate). */
   constructor(private readonly store: SegmentFollower, private readonly pause: () => Promise<void>) {}
@@ -43,7 +44,7 @@ export class RunCounters {
   /** Reads the whole ledger once, in the background. */
   async seed(): Promise<void> {
     await this.#background(this.#catchUp());
-    this.#seeded = true;
+    this.#seeded = !this.#closed;
   }
 
   /** Reads what was appended since the last read: cheap, and at most SYNC_CHUNKS chunks before it goes on in the background. */
@@ -52,6 +53,11 @@ export class RunCounters {
     const work = this.#catchUp();
     for (let i = 0; i < SYNC_CHUNKS; i++) if (work.next().done === true) return;
     void this.#background(work);
+  }
+
+  /** Stops any reading in the background (the daemon is stopping: it must not wait for a count). */
+  close(): void {
+    this.#closed = true;
   }
 
   /** The job's metrics: counts and latest success from the counters, the rest from its summary. */
@@ -77,7 +83,7 @@ export class RunCounters {
   async #background(work: Generator<void>): Promise<void> {
     this.#busy = true;
     try {
-      for (let step = work.next(); step.done !== true; step = work.next()) await this.pause();
+      while (!this.#closed && work.next().done !== true) await this.pause();
     } finally {
       this.#busy = false;
     }

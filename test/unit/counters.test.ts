@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -58,5 +58,22 @@ describe('RunCounters', () => {
     expect(truth()).toEqual({ success: 2, failed: 1 });
     store.close();
     other.close();
+  });
+
+  it('stop reading in the background once closed (a stopping daemon waits for no count)', async () => {
+    const store = new JsonlLedger(tempDir());
+    const dir = path.join(store.dir, 'tick');
+    mkdirSync(dir, { recursive: true });
+    const line = `${JSON.stringify(finished('r', '2026-11-02T00:00:00.000Z', 'success'))}\n`;
+    writeFileSync(path.join(dir, '2026-11.jsonl'), line.repeat(Math.ceil((8 * 1024 * 1024) / line.length)));
+    let pauses = 0;
+    const counters = new RunCounters(store, () => {
+      if (++pauses === 2) counters.close();
+      return Promise.resolve();
+    });
+    await counters.seed();
+    expect(pauses).toBe(2);
+    expect(counters.seeded).toBe(false);
+    expect(counters.families()[0]?.samples).toEqual([{ value: 0 }]);
   });
 });

@@ -101,6 +101,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   } finally {
     process.off('SIGHUP', onHup);
     stopper.dispose();
+    counters.close();
     await server?.close();
     await daemonLock.release();
     ledger.close();
