@@ -149,6 +149,6 @@ describe('compactLedger', () => {
     const live = [...s.allEvents('etl')].filter((e: LedgerEvent) => e.type === 'run-finished' && e.run.run_id.startsWith('live-'));
     expect(live).toHaveLength(3000);
     expect(s.check()).toEqual([]);
-  });
+  }, 30_000); // 4,800 fsync'd appends: seconds on a loaded disk
 });
 
