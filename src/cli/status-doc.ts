@@ -1,7 +1,6 @@
 import type { Job } from '../jobfile/types.js';
-import type { MetricFamily } from '../ledger/metrics.js';
-import { jobMetrics, ledgerMetrics } from '../ledger/metrics.js';
-import type { LedgerReader } from '../ledger/ports.js';
+import type { JobMetrics, MetricFamily } from '../ledger/metrics.js';
+import { ledgerMetrics } from '../ledger/metrics.js';
 import type { JobSummary } from '../ledger/summary.js';
 import { nextRun } from '../schedule/next-run.js';
 import { renderPrometheus } from './render/prometheus.js';
@@ -29,7 +28,10 @@ function jsonRow(job: Job, summary: JobSummary | undefined, now: number) {
   };
 }
 
-/** The Prometheus text of `status --prometheus`, also served by the daemon at /metrics (with its own families in `extra`). */
-export function metricsText(store: LedgerReader, jobs: readonly Job[], summaries: ReadonlyMap<string, JobSummary>, extra: readonly MetricFamily[] = []): string {
-  return renderPrometheus([...ledgerMetrics(jobs.map((j) => jobMetrics(store, j.name, summaries.get(j.name)))), ...extra]);
+/**
+ * The Prometheus text of `status --prometheus` (jobs' metrics from a streaming read of the
+ * ledger), also served by the daemon at /metrics (from its counters, with its own families in `extra`).
+ */
+export function metricsText(jobs: readonly JobMetrics[], extra: readonly MetricFamily[] = []): string {
+  return renderPrometheus([...ledgerMetrics(jobs), ...extra]);
 }

@@ -9,18 +9,19 @@ import { CREATE_NEW } from './safe-fs.js';
  * the new, never half, and a crash leaves one of the two on disk: the bytes go to a temp file in
  * the same directory (rename is atomic only within a file system), created exclusively under a
  * name no other writer can pick, fsync'd, renamed over `file`, then the directory is fsync'd so
- * the rename itself survives a power cut. The file gets exactly `mode`, whatever the umask. On any
+ * the rename itself survives a power cut. `data` may be pieces, written one after another. The file gets exactly `mode`, whatever the umask. On any
  * error the temp file is removed and the error thrown; the directory must exist.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array, mode: number): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array | Iterable<Uint8Array>, mode: number): void {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${String(process.pid)}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = openSync(temp, CREATE_NEW, mode);
   try {
     try {
       fchmodSync(fd, mode);
-      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+      // Pieces (a rewritten 600 MB segment) are written as they come, never joined in memory.
+      const pieces = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;
+      for (const bytes of pieces) for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

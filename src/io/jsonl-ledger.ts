@@ -2,12 +2,13 @@ import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, rea
 import path from 'node:path';
 
 import { LedgerBook } from '../ledger/book.js';
-import type { Segment, SegmentStore } from '../ledger/ports.js';
+import type { Segment, SegmentChunk, SegmentFollower, SegmentStore } from '../ledger/ports.js';
 import type { LedgerEvent } from '../ledger/records.js';
 import { parseEvent, scanSuccesses, serializeEvent } from '../ledger/serialize.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { ensureDir } from './ensure-dir.js';
 import { linesBackward } from './lines-backward.js';
+import { lineChunks, linesForward, splitLines } from './lines-forward.js';
 import { openAppend } from './safe-fs.js';
 
 /** A line that is not a whole ledger event, with its 1-based line number. */
@@ -19,17 +20,23 @@ export interface BadLine {
 
 const SEGMENT = /^(\d{4}-\d{2})\.jsonl$/;
 const DEFINITIONS = '.definitions';
+// A rewrite goes to disk in pieces of about this many bytes.
+const WRITE_BATCH = 1024 * 1024;
+// Enough of a bad line to recognise it; a torn line can be as long as a whole event.
+const BAD_TEXT = 200;
 
 /**
  * The ledger on disk: per job, append-only JSON Lines segments by month
  * (`ledger/<job>/2026-11.jsonl`, by the event's time), every line written by `serializeEvent`.
  * Each event is one `write(2)` on an O_APPEND descriptor, then fsync, so concurrent tock
  * processes never tear or interleave lines and a reported event survives a crash. Readers take
- * no lock, read the newest segment backwards for recent runs, and skip a torn line. Only
+ * no lock, read the newest segment backwards for recent runs, and skip a torn line. Every read
+ * streams in chunks, forwards (`lines-forward.ts`) or backwards: no segment is ever held whole,
+ * so a segment past Node's ~512 MB string limit reads like any other. Only
  * segments at least a month old are ever rewritten (by `compact`), never one being appended to.
  * See docs/decisions.md.
  */
-export class JsonlLedger extends LedgerBook implements SegmentStore {
+export class JsonlLedger extends LedgerBook implements SegmentStore, SegmentFollower {
   readonly #fds = new Map<string, number>();
 
   constructor(readonly dir: string) {
@@ -86,8 +93,8 @@ export class JsonlLedger extends LedgerBook implements SegmentStore {
   }
 
   /** Every whole event of a job, oldest first; bad lines are skipped (see `check`). */
-  allEvents(job: string): LedgerEvent[] {
-    return this.segments(job).flatMap((s) => readSegment(s.id).events);
+  *allEvents(job: string): Generator<LedgerEvent> {
+    for (const segment of this.segments(job)) yield* this.segmentEvents(segment);
   }
 
   /** A job's events newest first, read from the end in chunks: cheap for the latest few runs. */
@@ -109,36 +116,88 @@ export class JsonlLedger extends LedgerBook implements SegmentStore {
     const found = new Set<string>();
     for (const segment of this.segments(job)) {
       if (segment.month < month) continue;
-      try {
-        scanSuccesses(readFileSync(segment.id), found);
-      } catch {
-        // gone (compacted away) since it was listed
-      }
+      // A segment gone (compacted away) since it was listed yields nothing.
+      for (const chunk of lineChunks(segment.id)) scanSuccesses(chunk.bytes, found);
     }
     return found;
   }
 
-  segmentEvents(segment: Segment): LedgerEvent[] {
-    return readSegment(segment.id).events;
+  *segmentEvents(segment: Segment): Generator<LedgerEvent> {
+    for (const { text } of linesForward(segment.id)) {
+      const event = parseEvent(text);
+      if (event !== undefined) yield event;
+    }
   }
 
   segmentSize(segment: Segment): number {
     return statSync(segment.id).size;
   }
 
-  rewriteSegment(segment: Segment, events: readonly LedgerEvent[]): number {
-    const text = events.map((e) => `${serializeEvent(e)}\n`).join('');
-    writeFileAtomic(segment.id, text, 0o600);
-    return Buffer.byteLength(text);
+  segmentState(segment: Segment): { size: number; token: string } | undefined {
+    try {
+      const stat = statSync(segment.id, { bigint: true });
+      // A rewrite renames a new file over the old: another inode (and birth time, where kept).
+      return { size: Number(stat.size), token: `${String(stat.dev)}:${String(stat.ino)}:${String(stat.birthtimeNs)}` };
+    } catch {
+      return undefined;
+    }
+  }
+
+  *segmentChunks(segment: Segment, from: number, to: number): Generator<SegmentChunk> {
+    for (const { bytes, end } of lineChunks(segment.id, { from, to, tail: false })) {
+      const events: LedgerEvent[] = [];
+      for (const { text } of splitLines(bytes, 1)) {
+        const event = parseEvent(text);
+        if (event !== undefined) events.push(event);
+      }
+      yield { events, end };
+    }
+  }
+
+  rewriteSegment(segment: Segment, events: Iterable<LedgerEvent>): number {
+    let bytes = 0;
+    function* pieces(): Generator<Buffer> {
+      let batch: string[] = [];
+      let size = 0;
+      for (const event of events) {
+        const line = `${serializeEvent(event)}\n`;
+        batch.push(line);
+        size += line.length;
+        if (size < WRITE_BATCH) continue;
+        yield counted(batch);
+        batch = [];
+        size = 0;
+      }
+      if (batch.length > 0) yield counted(batch);
+    }
+    const counted = (batch: string[]): Buffer => {
+      const piece = Buffer.from(batch.join(''));
+      bytes += piece.length;
+      return piece;
+    };
+    writeFileAtomic(segment.id, pieces(), 0o600);
+    return bytes;
   }
 
   removeSegment(segment: Segment): void {
     rmSync(segment.id, { force: true });
   }
 
-  /** Lines that do not parse as ledger events, in every segment of every job. */
+  /** Lines that do not parse as ledger events, in every segment of every job, as they are found. */
+  *badLines(): Generator<BadLine> {
+    for (const job of this.jobs()) {
+      for (const segment of this.segments(job)) {
+        for (const { text, line } of linesForward(segment.id)) {
+          if (text.trim() === '' || parseEvent(text) !== undefined) continue;
+          yield { file: segment.id, line, text: text.length > BAD_TEXT ? text.slice(0, BAD_TEXT) : text };
+        }
+      }
+    }
+  }
+
+  /** Every bad line (see `badLines`). */
   check(): BadLine[] {
-    return this.jobs().flatMap((job) => this.segments(job).flatMap((s) => readSegment(s.id).bad));
+    return [...this.badLines()];
   }
 
   /** Bytes on disk, all segments of all jobs. */
@@ -169,23 +228,4 @@ export class JsonlLedger extends LedgerBook implements SegmentStore {
     this.#fds.set(file, fd);
     return fd;
   }
-}
-
-/** A whole segment: its events, and the lines that are not events. */
-function readSegment(file: string): { events: LedgerEvent[]; bad: BadLine[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return { events: [], bad: [] };
-  }
-  const events: LedgerEvent[] = [];
-  const bad: BadLine[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    const event = parseEvent(line);
-    if (event !== undefined) events.push(event);
-    else bad.push({ file, line: i + 1, text: line });
-  });
-  return { events, bad };
 }

@@ -30,26 +30,38 @@ export function compactLedger(store: LedgerReader & SegmentStore, keepMs: number
     if (closed.length === 0) continue;
     const keep = new Set<string>();
     for (const run of [recentRuns(store, job, 1)[0], lastSuccess(store, job)]) if (run !== undefined) keep.add(run.run_id);
+    const dropped = (e: LedgerEvent): boolean => e.at < cutoff && !keep.has(runIdOf(e));
     for (const segment of closed) {
       const before = store.segmentSize(segment);
       result.bytesBefore += before;
-      const events = store.segmentEvents(segment);
-      const kept = events.filter((e) => e.at >= cutoff || keep.has(runIdOf(e)));
-      if (kept.length === events.length) {
+      // Two streaming passes, so a segment of any size is compacted in bounded memory: count,
+      // then rewrite (or remove) while dropping the logs of the runs that go.
+      let events = 0;
+      let drops = 0;
+      for (const event of store.segmentEvents(segment)) {
+        events++;
+        if (dropped(event)) drops++;
+      }
+      if (drops === 0) {
         result.bytesAfter += before;
         continue;
       }
-      result.eventsDropped += events.length - kept.length;
-      for (const event of events) {
-        if (event.type !== 'run-finished' || kept.includes(event)) continue;
-        result.runsDropped++;
-        if (removeLog(event.run.log)) result.logsRemoved++;
-      }
-      if (kept.length === 0) {
+      result.eventsDropped += drops;
+      const kept = function* (): Generator<LedgerEvent> {
+        for (const event of store.segmentEvents(segment)) {
+          if (!dropped(event)) yield event;
+          else if (event.type === 'run-finished') {
+            result.runsDropped++;
+            if (removeLog(event.run.log)) result.logsRemoved++;
+          }
+        }
+      };
+      if (drops === events) {
+        drain(kept());
         store.removeSegment(segment);
         result.segmentsRemoved++;
       } else {
-        result.bytesAfter += store.rewriteSegment(segment, kept);
+        result.bytesAfter += store.rewriteSegment(segment, kept());
         result.segmentsRewritten++;
       }
     }
@@ -61,6 +73,14 @@ export function compactLedger(store: LedgerReader & SegmentStore, keepMs: number
 function previousMonth(ms: number): string {
   const d = new Date(ms);
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+}
+
+/** Runs an iterator to its end for what it does on the way (here: removing logs). */
+function drain(items: Iterable<unknown>): void {
+  const iterator = items[Symbol.iterator]();
+  while (iterator.next().done !== true) {
+    // each step does the work
+  }
 }
 
 function runIdOf(event: LedgerEvent): string {

@@ -47,16 +47,33 @@ export interface Segment {
   id: string;
 }
 
-/** What compaction needs beyond reading: whole segments, replaced or removed. */
+/** What compaction needs beyond reading: whole segments, streamed, replaced or removed. */
 export interface SegmentStore {
   jobs(): string[];
   /** A job's segments, oldest first. */
   segments(job: string): Segment[];
-  /** The segment's whole events, in the order written. */
-  segmentEvents(segment: Segment): LedgerEvent[];
+  /** The segment's whole events, in the order written, read as they are iterated (a segment may be bigger than memory). */
+  segmentEvents(segment: Segment): Iterable<LedgerEvent>;
   /** Its size in bytes. */
   segmentSize(segment: Segment): number;
-  /** Replaces the segment's events at once (a reader sees the old or the new); returns the new size. */
-  rewriteSegment(segment: Segment, events: readonly LedgerEvent[]): number;
+  /** Replaces the segment's events at once (a reader sees the old or the new), consuming `events` as it writes; returns the new size. */
+  rewriteSegment(segment: Segment, events: Iterable<LedgerEvent>): number;
   removeSegment(segment: Segment): void;
+}
+
+/** Whole events appended to a segment between two byte offsets, and where the next read resumes. */
+export interface SegmentChunk {
+  events: LedgerEvent[];
+  /** The offset just after the chunk's last whole line. */
+  end: number;
+}
+
+/** Following segments as they grow, so a reader counts each line once without rereading (the daemon's counters). */
+export interface SegmentFollower {
+  jobs(): string[];
+  segments(job: string): Segment[];
+  /** Its size now, and a token that changes when the segment is replaced whole (by compact); undefined once it is gone. */
+  segmentState(segment: Segment): { size: number; token: string } | undefined;
+  /** Whole events from byte `from` (a line start) up to `to`, a chunk at a time; a last line with no newline yet is left for a later read. */
+  segmentChunks(segment: Segment, from: number, to: number): Iterable<SegmentChunk>;
 }

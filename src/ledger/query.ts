@@ -42,18 +42,27 @@ export function recentRuns(store: LedgerReader, job: string, limit: number, opti
       case 'run-finished': {
         if (seen.has(event.run.run_id)) break;
         const found = hooks.get(event.run.run_id);
+        hooks.delete(event.run.run_id);
         if (collect({ ...event.run, ...(found !== undefined ? { hooks: found } : {}) })) return out;
         break;
       }
       case 'run-started': {
-        if (seen.has(event.run.run_id)) break;
+        // A run's first line: nothing of it is further back, so forget it (a long read for a
+        // rare run, like a job's last success, keeps memory for the runs in between bounded).
+        if (seen.has(event.run.run_id)) {
+          seen.delete(event.run.run_id);
+          break;
+        }
         // Hooks that ran mid-run (on_retry) belong to it as they do to a finished run.
         const found = hooks.get(event.run.run_id);
         const run: LedgerRun = {
           ...event.run, in_flight: true, outcome: null, ended_at: null, duration_ms: null, exit_code: null, signal: null,
           attempts: attempts.get(event.run.run_id) ?? [], ...(found !== undefined ? { hooks: found } : {}),
         };
+        attempts.delete(event.run.run_id);
+        hooks.delete(event.run.run_id);
         if (collect(run)) return out;
+        seen.delete(event.run.run_id);
         break;
       }
       case 'attempt-started':

@@ -146,9 +146,9 @@ describe('compactLedger', () => {
     }
     expect(await appender).toBe(0);
     expect(passes).toBeGreaterThan(0);
-    const live = s.allEvents('etl').filter((e: LedgerEvent) => e.type === 'run-finished' && e.run.run_id.startsWith('live-'));
+    const live = [...s.allEvents('etl')].filter((e: LedgerEvent) => e.type === 'run-finished' && e.run.run_id.startsWith('live-'));
     expect(live).toHaveLength(3000);
     expect(s.check()).toEqual([]);
-  });
+  }, 30_000); // 4,800 fsync'd appends: seconds on a loaded disk
 });
 

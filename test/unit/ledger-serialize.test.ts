@@ -69,7 +69,7 @@ describe('the success byte scan', () => {
     const store = new JsonlLedger(dir);
     for (const event of EVENTS) store.append(event);
     store.close();
-    const parsed = new Set(store.allEvents('etl').flatMap((e) => (e.type === 'run-finished' && e.run.outcome === 'success' ? [e.run.logical_time] : [])));
+    const parsed = new Set([...store.allEvents('etl')].flatMap((e) => (e.type === 'run-finished' && e.run.outcome === 'success' ? [e.run.logical_time] : [])));
     expect([...parsed].sort()).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-01T00:02:00.000Z', '2026-11-01T00:04:00.000Z']);
     expect(store.succeededSince('etl', '2026-11-01T00:00:00.000Z')).toEqual(parsed);
 

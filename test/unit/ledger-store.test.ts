@@ -27,7 +27,7 @@ describe('JsonlLedger', () => {
     store.append(finished('r1'));
     store.append(finished('r2', 'failed'));
     store.close();
-    expect(store.allEvents('backup').map((e) => e.type)).toEqual(['run-finished', 'run-finished']);
+    expect([...store.allEvents('backup')].map((e) => e.type)).toEqual(['run-finished', 'run-finished']);
     expect(statSync(path.join(store.dir, 'backup', '2026-11.jsonl')).mode & 0o777).toBe(0o600);
     expect(store.hasSuccess('backup', '2026-11-21T02:15:00.000Z')).toBe(true);
   });
@@ -38,13 +38,13 @@ describe('JsonlLedger', () => {
     store.append(finished('r1'));
     store.close();
     appendFileSync(path.join(dir, 'backup', '2026-11.jsonl'), '{"v":1,"type":"run-fin');
-    expect(store.allEvents('backup')).toHaveLength(1);
+    expect([...store.allEvents('backup')]).toHaveLength(1);
     expect(store.check()).toEqual([{ file: path.join(dir, 'backup', '2026-11.jsonl'), line: 2, text: '{"v":1,"type":"run-fin' }]);
 
     const again = new JsonlLedger(dir);
     again.append(finished('r2'));
     again.close();
-    expect(again.allEvents('backup').map((e) => (e.type === 'run-finished' ? e.run.run_id : ''))).toEqual(['r1', 'r2']);
+    expect([...again.allEvents('backup')].map((e) => (e.type === 'run-finished' ? e.run.run_id : ''))).toEqual(['r1', 'r2']);
     expect(readFileSync(path.join(dir, 'backup', '2026-11.jsonl'), 'utf8').split('\n')[2]).toContain('"r2"');
   });
 
@@ -56,7 +56,7 @@ describe('JsonlLedger', () => {
     store.append({ v: 1, type: 'run-started', at: s, job: 'backup', run: start });
     store.append({ v: 1, type: 'attempt-finished', at: e, job: 'backup', run_id: 'r9', attempt: { n: 1, started_at: s, ended_at: e, exit_code: 1, signal: null, outcome: 'failed' } });
     store.close();
-    const [run] = foldRuns(store.allEvents('backup'));
+    const [run] = foldRuns([...store.allEvents('backup')]);
     expect(run).toMatchObject({ run_id: 'r9', in_flight: true, outcome: null, attempts: [{ n: 1, outcome: 'failed' }] });
   });
 
@@ -76,7 +76,7 @@ describe('JsonlLedger', () => {
     expect(await Promise.all(writers)).toEqual([0, 0, 0, 0]);
     const store = new JsonlLedger(dir);
     expect(store.check()).toEqual([]);
-    const ids = store.allEvents('shared').map((e) => (e.type === 'hook-finished' ? e.run_id : ''));
+    const ids = [...store.allEvents('shared')].map((e) => (e.type === 'hook-finished' ? e.run_id : ''));
     expect(ids).toHaveLength(8000);
     expect(new Set(ids).size).toBe(8000);
   });

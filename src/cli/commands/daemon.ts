@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 
+import { RunCounters } from '../../daemon/counters.js';
 import type { DaemonEvent } from '../../daemon/events.js';
 import { schedulerMetrics } from '../../daemon/metrics.js';
 import { Scheduler } from '../../daemon/scheduler.js';
@@ -89,19 +90,32 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   process.on('SIGHUP', onHup);
 
   const summaries = (jf: Jobfile) => new Map([...jf.jobs.keys()].map((name) => [name, summarizeJob(ledger, name)]));
+  // Counted once from the whole ledger in the background, then from what is appended: a scrape never rereads it.
+  const counters = new RunCounters(ledger, () => new Promise((resolve) => setImmediate(resolve)));
+  const metrics = (): string => {
+    counters.refresh();
+    const jobs = [...jobfile.jobs.values()].map((j) => counters.jobMetrics(j.name, summarizeJob(ledger, j.name)));
+    return metricsText(jobs, [...counters.families(), ...schedulerMetrics(scheduler.lagMs)]);
+  };
   const server = options.listen === undefined ? undefined : await (await import('../../daemon/http.js')).listen(options.listen, {
-    metrics: () => metricsText(ledger, [...jobfile.jobs.values()], summaries(jobfile), schedulerMetrics(scheduler.lagMs)),
+    metrics,
     status: () => statusDocument([...jobfile.jobs.values()], summaries(jobfile), Date.now()),
   });
 
   const exposed = server === undefined ? undefined : listenWarning(options.listen ?? '', server.address);
   if (exposed !== undefined) process.stderr.write(`${exposed}\n`);
   log({ type: 'started', jobs: jobfile.jobs.size, pid: process.pid, state_dir: stateDir, ...(server !== undefined ? { listen: server.address } : {}) });
+  if (server !== undefined) {
+    counters.seed().catch((error: unknown) => {
+      log({ type: 'error', message: `counting the ledger for /metrics: ${String(error)}` });
+    });
+  }
   try {
     await scheduler.run();
   } finally {
     process.off('SIGHUP', onHup);
     stopper.dispose();
+    counters.close();
     await server?.close();
     await daemonLock.release();
     ledger.close();

@@ -17,15 +17,17 @@ export type LedgerOptions = CommonOptions;
 export function ledgerCheckCommand(options: LedgerOptions): void {
   const jobfile = loadForCommand(options, process.env);
   const store = openLedger(resolveStateDir(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
-  const bad = store.check();
-  for (const line of bad) {
+  // Streams every segment, whatever its size, and reports each bad line as it is found.
+  let bad = 0;
+  for (const line of store.badLines()) {
+    bad++;
     const text = line.text.length > 80 ? `${line.text.slice(0, 77)}...` : line.text;
     console.log(`${line.file}:${String(line.line)}: not a whole ledger event (a torn write or an edit): ${text}`);
   }
   const segments = store.jobs().flatMap((job) => store.segments(job)).length;
-  if (bad.length === 0) console.log(`ok: ${String(segments)} segments of ${String(store.jobs().length)} jobs, every line whole`);
-  else console.log(`${String(bad.length)} bad ${bad.length === 1 ? 'line' : 'lines'}; readers skip them, and appends start on a fresh line`);
-  process.exitCode = bad.length === 0 ? EXIT.ok : EXIT.failed;
+  if (bad === 0) console.log(`ok: ${String(segments)} segments of ${String(store.jobs().length)} jobs, every line whole`);
+  else console.log(`${String(bad)} bad ${bad === 1 ? 'line' : 'lines'}; readers skip them, and appends start on a fresh line`);
+  process.exitCode = bad === 0 ? EXIT.ok : EXIT.failed;
 }
 
 /** `tock ledger compact --keep 90d`. */

@@ -1,6 +1,7 @@
 import { escapedNote } from '../../engine/attempt.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import type { Job } from '../../jobfile/types.js';
+import { jobMetrics } from '../../ledger/metrics.js';
 import type { JobSummary } from '../../ledger/summary.js';
 import { summarizeJob } from '../../ledger/summary.js';
 import { describeSchedule } from '../../schedule/describe.js';
@@ -32,7 +33,8 @@ export async function statusCommand(names: string[], options: StatusOptions): Pr
   const now = Date.now();
   const summaries = new Map(jobs.map((j) => [j.name, summarizeJob(store, j.name)]));
 
-  if (options.prometheus !== undefined) writeMetrics(options.prometheus, metricsText(store, jobs, summaries));
+  // Counting outcomes streams each job's whole ledger (bounded memory, whatever its size).
+  if (options.prometheus !== undefined) writeMetrics(options.prometheus, metricsText(jobs.map((j) => jobMetrics(store, j.name, summaries.get(j.name)))));
   if (options.json === true) {
     console.log(JSON.stringify(statusDocument(jobs, summaries, now), null, 2));
     return;

@@ -1,0 +1,118 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+
+// A ledger line is ~1-2 KB: a chunk holds hundreds, and a 600 MB segment is read in 600 reads
+// without ever holding more than this (Node cannot make a string over ~512 MB).
+const CHUNK = 1024 * 1024;
+// No ledger line comes near this; bytes with no newline this long (a zero-filled tail after a
+// crash, a stray binary) are cut to here and reported as one bad line, never buffered whole.
+export const MAX_LINE = 4 * 1024 * 1024;
+
+/** Whole lines of a file, a chunk at a time. */
+export interface LineChunk {
+  /** Whole lines, each ending in a newline (an overlong line is cut to MAX_LINE and given one). */
+  bytes: Buffer;
+  /** The file offset just after the chunk's last newline: where a follower resumes. */
+  end: number;
+  /** The 1-based number of the chunk's first line. */
+  firstLine: number;
+}
+
+export interface ChunkOptions {
+  /** Byte offset to start at (the start of a line); 0 by default. */
+  from?: number;
+  /** Read no further than this offset (the file's size when reading began, by default). */
+  to?: number;
+  /** A last line with no newline (a torn write, or one being appended now) is yielded too, with one added; false leaves it for a follower's next read. */
+  tail?: boolean;
+}
+
+/**
+ * A file's lines from the start, CHUNK bytes at a time, split on newline bytes (so never inside
+ * a multi-byte character): memory stays bounded whatever the file's size. Nothing if it cannot
+ * be read (gone, compacted away since it was listed).
+ */
+export function* lineChunks(file: string, options: ChunkOptions = {}): Generator<LineChunk> {
+  const fd = openToRead(file);
+  if (fd === undefined) return;
+  try {
+    const to = Math.min(options.to ?? Infinity, fstatSync(fd).size);
+    let position = options.from ?? 0;
+    let carry = Buffer.alloc(0);
+    let line = 1;
+    let skipping = false;
+    const chunk = (bytes: Buffer, end: number): LineChunk => {
+      const out = { bytes, end, firstLine: line };
+      line += count(bytes);
+      return out;
+    };
+    while (position < to) {
+      const read = Buffer.allocUnsafe(Math.min(CHUNK, to - position));
+      const got = readSync(fd, read, 0, read.length, position);
+      if (got === 0) break;
+      position += got;
+      let bytes = read.subarray(0, got);
+      if (skipping) {
+        // The rest of an overlong line: drop it up to its newline.
+        const newline = bytes.indexOf(0x0a);
+        if (newline === -1) continue;
+        skipping = false;
+        bytes = bytes.subarray(newline + 1);
+      }
+      const last = bytes.lastIndexOf(0x0a);
+      if (last === -1) {
+        carry = Buffer.concat([carry, bytes]);
+        if (carry.length >= MAX_LINE) {
+          yield chunk(Buffer.concat([carry.subarray(0, MAX_LINE), NEWLINE]), position);
+          carry = Buffer.alloc(0);
+          skipping = true;
+        }
+        continue;
+      }
+      const whole = carry.length === 0 ? bytes.subarray(0, last + 1) : Buffer.concat([carry, bytes.subarray(0, last + 1)]);
+      carry = Buffer.from(bytes.subarray(last + 1));
+      yield chunk(whole, position - carry.length);
+    }
+    if (carry.length > 0 && options.tail !== false) yield chunk(Buffer.concat([carry, NEWLINE]), position);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A file's lines from the first, with their 1-based numbers; blank lines included. */
+export function* linesForward(file: string, options: ChunkOptions = {}): Generator<{ text: string; line: number }> {
+  for (const { bytes, firstLine } of lineChunks(file, options)) yield* splitLines(bytes, firstLine);
+}
+
+/** The lines of a chunk (whole lines, each ending in a newline), numbered from `firstLine`. */
+export function* splitLines(bytes: Buffer, firstLine: number): Generator<{ text: string; line: number }> {
+  let start = 0;
+  let line = firstLine;
+  for (let newline = bytes.indexOf(0x0a); newline !== -1; newline = bytes.indexOf(0x0a, start)) {
+    yield { text: bytes.toString('utf8', start, newline), line: line++ };
+    start = newline + 1;
+  }
+}
+
+/**
+ * A descriptor to read `file`, or undefined when it cannot be opened (gone since it was listed)
+ * or is not a regular file: a FIFO planted at a segment's path would block a plain open forever.
+ */
+export function openToRead(file: string): number | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  if (fstatSync(fd).isFile()) return fd;
+  closeSync(fd);
+  return undefined;
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function count(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
