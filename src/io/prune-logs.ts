@@ -2,10 +2,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import type { LedgerReader } from '../ledger/ports.js';
-import { lastSuccess, recentRuns } from '../ledger/query.js';
-
-// Runs in flight are found among each job's latest few; their logs are never removed.
-const IN_FLIGHT_LOOKBACK = 20;
+import { runsKept } from '../ledger/query.js';
 
 /**
  * `ledger compact`'s pruning of run logs (`<state>/logs/<job>/<run>.log`): removes every log
@@ -20,9 +17,7 @@ export function pruneRunLogs(logsDir: string, store: LedgerReader, keepMs: numbe
   for (const job of listDir(logsDir)) {
     const dir = path.join(logsDir, job);
     const keep = new Set<string>();
-    for (const run of [...recentRuns(store, job, IN_FLIGHT_LOOKBACK).filter((r, i) => i === 0 || r.in_flight === true), lastSuccess(store, job)]) {
-      if (run !== undefined) keep.add(path.resolve(run.log));
-    }
+    for (const run of runsKept(store, job)) keep.add(path.resolve(run.log));
     for (const name of listDir(dir)) {
       if (!name.endsWith('.log')) continue;
       const file = path.join(dir, name);

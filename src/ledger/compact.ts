@@ -1,5 +1,5 @@
 import type { LedgerReader, SegmentStore } from './ports.js';
-import { lastSuccess, recentRuns } from './query.js';
+import { runsKept } from './query.js';
 import type { LedgerEvent } from './records.js';
 
 export interface CompactResult {
@@ -13,7 +13,7 @@ export interface CompactResult {
 }
 
 /**
- * Drops what happened before `now - keepMs`, except each job's latest run and latest success,
+ * Drops what happened before `now - keepMs`, except the runs `runsKept` names (latest run, latest success, in flight),
  * and the log files of the runs dropped.
  *
  * Only closed segments are touched: months before the previous one, which nothing appends to
@@ -29,7 +29,7 @@ export function compactLedger(store: LedgerReader & SegmentStore, keepMs: number
     const closed = store.segments(job).filter((segment) => segment.month < open);
     if (closed.length === 0) continue;
     const keep = new Set<string>();
-    for (const run of [recentRuns(store, job, 1)[0], lastSuccess(store, job)]) if (run !== undefined) keep.add(run.run_id);
+    for (const run of runsKept(store, job)) keep.add(run.run_id);
     const dropped = (e: LedgerEvent): boolean => e.at < cutoff && !keep.has(runIdOf(e));
     for (const segment of closed) {
       const before = store.segmentSize(segment);

@@ -78,3 +78,17 @@ export function lastSuccess(store: LedgerReader, job: string): RunRecord | undef
   const [run] = recentRuns(store, job, 1, { keep: (r) => r.outcome === 'success' });
   return run?.outcome === 'success' ? run : undefined;
 }
+
+// Runs in flight are looked for among each job's latest few.
+const IN_FLIGHT_LOOKBACK = 20;
+
+/**
+ * The runs of a job that `ledger compact` never drops, whatever their age, nor their logs: the
+ * latest run, the latest success (`tock logs`, `why` and the success check read them) and any
+ * run still in flight.
+ */
+export function runsKept(store: LedgerReader, job: string): (LedgerRun | RunRecord)[] {
+  const recent = recentRuns(store, job, IN_FLIGHT_LOOKBACK).filter((r, i) => i === 0 || r.in_flight === true);
+  const success = lastSuccess(store, job);
+  return success === undefined ? recent : [...recent, success];
+}
