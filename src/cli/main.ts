@@ -164,6 +164,7 @@ common(program.command('export'))
   .addArgument(new Argument('<target>', 'kubernetes, argo or systemd').choices(['kubernetes', 'argo', 'systemd']))
   .option('-o, --output <dir>', 'write one file per object into DIR instead of one stream on standard output')
   .option('--image <image>', 'the container image that runs the commands (kubernetes and argo)')
+  .option('--workdir <dir>', 'the working directory inside the container (kubernetes and argo; default: the image\'s)')
   .action(async (target: 'kubernetes' | 'argo' | 'systemd', options: ExportOptions) => (await import('./commands/export.js')).exportCommand(target, options));
 
 const ledger = program.command('ledger').description('verify or shrink the ledger');

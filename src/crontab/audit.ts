@@ -1,4 +1,5 @@
-import { offsetAt, offsetChanges } from '../schedule/cron/zone.js';
+import { offsetChanges } from '../schedule/cron/zone.js';
+import { wallMinute } from './audit/wall.js';
 import { dstFindings } from './audit/dst.js';
 import { lineFindings } from './audit/line-checks.js';
 import type { Firings } from './audit/week.js';
@@ -15,12 +16,20 @@ const YEAR_MS = 365 * 86_400_000;
 // A minutely job has 10,080 starts a week: the most a week can hold.
 const MAX_FIRINGS = 10_081;
 
+export interface Histogram {
+  zone: string;
+  /** Jobs read in this zone. */
+  jobs: number;
+  /** Starts per hour of the zone's day (24 counts). */
+  hours: number[];
+}
+
 export interface AuditResult {
   findings: Finding[];
   jobs: number;
   files: string[];
-  /** Starts per hour of the day (the host's zone) over the coming week. */
-  histogram: number[];
+  /** Starts per hour of the day over the coming week: one histogram per zone the jobs are read in, the busiest first. */
+  histograms: Histogram[];
   /** The busiest minutes of the coming week: when, and how many jobs start. */
   busiest: { at: number; count: number }[];
 }
@@ -58,29 +67,29 @@ export function auditCrontabs(crontabs: readonly Crontab[], now: number, systemZ
   }
   findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.file.localeCompare(b.file) || a.line - b.line);
 
-  const histogram = Array.from({ length: 24 }, () => 0);
   const perMinute = new Map<number, number>();
-  // Offsets change on the hour at most: look each hour of the week up once.
-  const offsets = new Map<number, number>();
-  const hourOffset = (t: number): number => {
-    const hour = Math.floor(t / 3_600_000);
-    let offset = offsets.get(hour);
-    if (offset === undefined) {
-      offset = offsetAt(systemZone, hour * 3_600_000);
-      offsets.set(hour, offset);
-    }
-    return offset;
-  };
-  for (const f of firings) {
-    for (const t of f.at) {
-      const hour = Math.floor(((t + hourOffset(t)) % 86_400_000) / 3_600_000);
-      histogram[hour] = (histogram[hour] ?? 0) + 1;
-      perMinute.set(t, (perMinute.get(t) ?? 0) + 1);
-    }
-  }
+  for (const f of firings) for (const t of f.at) perMinute.set(t, (perMinute.get(t) ?? 0) + 1);
   const busiest = [...perMinute].map(([at, count]) => ({ at, count })).filter((m) => m.count > 1)
     .sort((a, b) => b.count - a.count || a.at - b.at).slice(0, 5);
-  return { findings, jobs: entries.length, files: crontabs.map((c) => c.file), histogram, busiest };
+  return { findings, jobs: entries.length, files: crontabs.map((c) => c.file), histograms: histograms(firings, zoneOf), busiest };
+}
+
+/** Each job's starts in its own zone's hours (CRON_TZ/TZ, else the host's): a histogram per zone, busiest first. */
+function histograms(firings: readonly Firings[], zoneOf: (e: CrontabEntry) => string): Histogram[] {
+  const byZone = new Map<string, Histogram>();
+  for (const f of firings) {
+    const zone = zoneOf(f.entry);
+    if (unknownZoneReason(zone) !== undefined) continue;
+    const histogram = byZone.get(zone) ?? { zone, jobs: 0, hours: Array.from({ length: 24 }, () => 0) };
+    histogram.jobs++;
+    for (const t of f.at) {
+      const hour = Math.floor((((wallMinute(t, zone) % 1440) + 1440) % 1440) / 60);
+      histogram.hours[hour] = (histogram.hours[hour] ?? 0) + 1;
+    }
+    byZone.set(zone, histogram);
+  }
+  const total = (h: Histogram): number => h.hours.reduce((a, b) => a + b, 0);
+  return [...byZone.values()].sort((a, b) => total(b) - total(a) || b.jobs - a.jobs);
 }
 
 function zoneFinding(entry: CrontabEntry, zone: string): Finding {
@@ -92,6 +101,7 @@ function zoneFinding(entry: CrontabEntry, zone: string): Finding {
 
 /** An entry's starts in (from, to], asked for in growing batches: a daily job needs 7, not 10,081. */
 function firingsUntil(entry: CrontabEntry, zone: string, from: number, to: number): number[] {
+  if (entry.everyMs !== undefined) return everyMinutes(entry.everyMs, from, to);
   const out: number[] = [];
   let after = from;
   for (let batch = 16; out.length < MAX_FIRINGS; batch = Math.min(batch * 4, MAX_FIRINGS)) {
@@ -103,6 +113,19 @@ function firingsUntil(entry: CrontabEntry, zone: string, from: number, to: numbe
     const last = next.at(-1);
     if (last === undefined || next.length < batch) return out;
     after = last;
+  }
+  return out;
+}
+
+/**
+ * An `@every` job's starts in (from, to] at minute resolution: the minutes holding a multiple of
+ * the interval since the epoch (an every-10-seconds job starts in every minute), at most a week's.
+ */
+function everyMinutes(everyMs: number, from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let t = (Math.floor(from / everyMs) + 1) * everyMs; t <= to && out.length < MAX_FIRINGS; t += everyMs) {
+    const minute = Math.floor(t / 60_000) * 60_000;
+    if (minute > from && out.at(-1) !== minute) out.push(minute);
   }
   return out;
 }

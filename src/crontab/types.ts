@@ -28,6 +28,8 @@ export interface CrontabEntry {
   env: Readonly<Record<string, string>>;
   /** Set when the entry stands for a job of a tock jobfile (audited with the crontabs). */
   job?: string;
+  /** A jobfile's `@every` job: its interval (ms); it starts at multiples of it since the epoch, not on `fields`. */
+  everyMs?: number;
 }
 
 /** A line of a crontab that cron would refuse or misread: where, what was expected, what was found. */

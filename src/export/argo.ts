@@ -3,7 +3,7 @@ import { UserError } from '../util/user-error.js';
 import type { EnvVar, ExportOptions } from './k8s-common.js';
 import {
   MANAGED_BY, JOBFILE_ANNOTATION, commonDropped, concurrencyPolicy, containerCommand, containerEnv, droppedWarning,
-  escapeDollars, fiveFieldCron, jobMeta, manifestText, mapTemplates, queueWarning, seconds, uniqueDnsList, uniqueDnsNames,
+  escapeDollars, fiveFieldCron, jobMeta, manifestText, mapTemplates, queueWarning, seconds, uniqueDnsList, uniqueDnsNames, workingDir,
 } from './k8s-common.js';
 import type { ExportResult } from './types.js';
 
@@ -245,7 +245,6 @@ function containerTemplate(job: Job, task: string, options: ExportOptions, warni
     { name: 'TOCK_LOGICAL_TIME', value: SCHEDULED_TIME },
     { name: 'TOCK_DS', value: DS },
     { name: 'TOCK_TRIGGER', value: 'schedule' },
-    { name: 'TOCK_JOBFILE', value: escapeDollars(options.jobfile) },
   ];
   const meta = jobMeta(job, options);
   return {
@@ -263,7 +262,7 @@ function containerTemplate(job: Job, task: string, options: ExportOptions, warni
       image: options.image,
       command: containerCommand(job, render),
       env: [...env, ...tockEnv],
-      workingDir: job.workdir,
+      ...workingDir(options),
     },
   };
 }

@@ -9,8 +9,10 @@ export type Target = 'kubernetes' | 'argo';
 export interface ExportOptions {
   /** The container image that has the jobs' commands and their tools. */
   image: string;
-  /** The jobfile's path, kept in an annotation so a manifest says where it came from. */
+  /** The jobfile's file name (no host directory), kept in an annotation so a manifest says where it came from. */
   jobfile: string;
+  /** The container's working directory (`--workdir`); unset, the image's own. A host path means nothing in a pod. */
+  workdir?: string;
 }
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'tock' } as const;
@@ -128,6 +130,11 @@ export function mapTemplates(text: string, map: (name: string) => string | undef
     return value ?? whole;
   });
   return { text: out, unmapped };
+}
+
+/** `workingDir` for the container: only the one given for it, never the host's directory. */
+export function workingDir(options: ExportOptions): { workingDir?: string } {
+  return options.workdir === undefined ? {} : { workingDir: options.workdir };
 }
 
 /** The container's argv: a string command goes through the job's shell, as tock runs it. */

@@ -3,7 +3,7 @@ import { UserError } from '../util/user-error.js';
 import type { EnvVar, ExportOptions } from './k8s-common.js';
 import {
   commonDropped, concurrencyPolicy, containerCommand, containerEnv, droppedWarning, escapeDollars, fiveFieldCron,
-  jobMeta, manifestText, mapTemplates, queueWarning, seconds, uniqueDnsNames,
+  jobMeta, manifestText, mapTemplates, queueWarning, seconds, uniqueDnsNames, workingDir,
 } from './k8s-common.js';
 import type { ExportResult } from './types.js';
 
@@ -19,6 +19,13 @@ const CRONJOB_NAME_MAX = 52;
 // scheduled time or the attempt number.
 const RUN_ID_REF = { fieldRef: { fieldPath: "metadata.labels['job-name']" } };
 const MISSING_TOCK_VARS = /\bTOCK_(LOGICAL_TIME|DS|ATTEMPT)\b/g;
+// The templates a CronJob can fill: the job's name, and the run (its Job's name, through TOCK_RUN_ID).
+const CRONJOB_TEMPLATES: ReadonlySet<string> = new Set(['job', 'run_id']);
+
+/** The texts tock renders templates in that reach the container: the command and plain env values. */
+function jobTexts(job: Job): string[] {
+  return [...(typeof job.command === 'string' ? [job.command] : job.command), ...Object.values(job.env).filter((v) => typeof v === 'string')];
+}
 
 /**
  * `tock export kubernetes`: a `batch/v1` CronJob per scheduled job (SPEC 8). Jobs with `needs`
@@ -48,6 +55,16 @@ function refuseWhatCannotRun(jobs: readonly Job[]): void {
     throw new UserError('usage',
       `export kubernetes: expected jobs without needs (a CronJob cannot wait for another), got ${withNeeds.map((j) => `"${j.name}" (needs ${j.needs.join(', ')})`).join(', ')}`,
       'export the pipeline with `tock export argo --image IMAGE`, which keeps needs as a DAG');
+  }
+  const templated = jobs.flatMap((job) => {
+    const names = [...new Set(jobTexts(job).flatMap((t) => mapTemplates(t, (v) => (CRONJOB_TEMPLATES.has(v) ? v : undefined)).unmapped))];
+    return names.length === 0 ? [] : [`"${job.name}" (${names.map((v) => `{{ ${v} }}`).join(', ')})`];
+  });
+  if (templated.length > 0) {
+    // Left as written, `{{ ds }}` would reach the shell literally (and name a directory so).
+    throw new UserError('usage',
+      `export kubernetes: expected commands without {{ ds }}, {{ ds_nodash }}, {{ ts }} or {{ attempt }} (a CronJob tells its pod no scheduled time or attempt), got ${templated.join(', ')}`,
+      'export with `tock export argo --image IMAGE`, which renders them from workflow.scheduledTime');
   }
   const refused: string[] = [];
   for (const job of jobs) {
@@ -80,13 +97,9 @@ export function cronJob(job: Job, name: string, options: ExportOptions): { manif
     { name: 'TOCK_JOB', value: job.name },
     { name: 'TOCK_RUN_ID', valueFrom: RUN_ID_REF },
     { name: 'TOCK_TRIGGER', value: 'schedule' },
-    { name: 'TOCK_JOBFILE', value: escapeDollars(options.jobfile) },
   ];
-  if (unmapped.size > 0) {
-    warnings.push(`job "${job.name}": ${[...unmapped].map((v) => `{{ ${v} }}`).join(', ')} left as written: a CronJob tells its pod no scheduled time or attempt; compute it in the command, or export to argo`);
-  }
-  const texts = [...(typeof job.command === 'string' ? [job.command] : job.command), ...Object.values(job.env).filter((v) => typeof v === 'string')];
-  const missing = new Set(texts.flatMap((t) => [...t.matchAll(MISSING_TOCK_VARS)].map((m) => m[0])));
+  if (unmapped.size > 0) throw new Error(`internal error: cronJob called for "${job.name}", whose templates were refused: ${[...unmapped].join(', ')}`);
+  const missing = new Set(jobTexts(job).flatMap((t) => [...t.matchAll(MISSING_TOCK_VARS)].map((m) => m[0])));
   if (missing.size > 0) warnings.push(`job "${job.name}": ${[...missing].join(', ')} not set in a CronJob's pod (no scheduled time or attempt number there)`);
   if (job.concurrency === 'queue') warnings.push(queueWarning(job, 'kubernetes'));
   warnings.push(...droppedWarning(job, 'kubernetes', dropped(job)));
@@ -105,7 +118,7 @@ export function cronJob(job: Job, name: string, options: ExportOptions): { manif
       image: options.image,
       command,
       env: [...env, ...tockEnv],
-      workingDir: job.workdir,
+      ...workingDir(options),
     }],
   };
   const jobSpec: Record<string, unknown> = {

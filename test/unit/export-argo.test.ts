@@ -10,7 +10,7 @@ import type { ExportResult } from '../../src/export/types.js';
 import { UserError } from '../../src/util/user-error.js';
 import { exampleJobfile, jobfileFrom } from '../helpers/engine.js';
 
-const OPTIONS = { image: 'registry.example.com/etl:1.4', jobfile: '/jobs/tock.yaml' };
+const OPTIONS = { image: 'registry.example.com/etl:1.4', jobfile: 'tock.yaml' };
 
 
 
@@ -222,7 +222,7 @@ jobs:
     expect(nightly.spec.workflowSpec.activeDeadlineSeconds).toBe(7200);
     expect(result.warnings).toContainEqual(expect.stringContaining('deadline of "nightly_b" loosened to 7200s'));
     expect(template(nightly, 'nightly-a').metadata?.labels['tock.dev/job']).toBe('Nightly.A');
-    expect(nightly.metadata.annotations['tock.dev/jobfile']).toBe('/jobs/tock.yaml');
+    expect(nightly.metadata.annotations['tock.dev/jobfile']).toBe('tock.yaml');
   });
 
   it('a job with a schedule and needs runs on its own schedule, the cross-schedule need named', () => {

@@ -12,7 +12,7 @@ import type { Jobfile } from '../../src/jobfile/types.js';
 import { UserError } from '../../src/util/user-error.js';
 import { exampleJobfile, jobfileFrom } from '../helpers/engine.js';
 
-const OPTIONS = { image: 'registry.example.com/etl:1.4', jobfile: '/jobs/tock.yaml' };
+const OPTIONS = { image: 'registry.example.com/etl:1.4', jobfile: 'tock.yaml' };
 
 
 
@@ -54,7 +54,7 @@ const container = (m: Manifest) => m.spec.jobTemplate.spec.template.spec.contain
 
 describe('the schema check', () => {
   it('really validates: an invalid CronJob throws', () => {
-    const [valid] = manifests(exportKubernetes(exampleJobfile('minimal.yaml'), OPTIONS));
+    const [valid] = manifests(exportKubernetes(jobfileFrom('version: 1\njobs:\n  hello: { schedule: "*/5 * * * *", command: "echo hello" }\n'), OPTIONS));
     const broken = JSON.parse(JSON.stringify(valid)) as Record<string, unknown>;
     (broken.spec as Record<string, unknown>).concurrencyPolicy = 7;
     expect(() => { new CronJob(broken as ConstructorParameters<typeof CronJob>[0]).validate(); }).toThrow();
@@ -65,14 +65,23 @@ describe('the schema check', () => {
 });
 
 describe('the examples', () => {
-  it('minimal.yaml: one valid CronJob', () => {
-    const result = exportKubernetes(exampleJobfile('minimal.yaml'), OPTIONS);
-    const [hello] = manifests(result);
+  it('minimal.yaml uses {{ ds }}: refused with a pointer to argo, which renders it', () => {
+    const run = () => exportKubernetes(exampleJobfile('minimal.yaml'), OPTIONS);
+    expect(run).toThrow(/expected commands without \{\{ ds \}\}.*got "hello" \(\{\{ ds \}\}\)/);
+    try { run(); } catch (error) {
+      expect((error as UserError).code).toBe('usage');
+      expect((error as UserError).hint).toMatch(/tock export argo.*workflow\.scheduledTime/);
+    }
+  });
+
+  it('one valid CronJob for a job without templates', () => {
+    const [hello] = manifests(exportKubernetes(jobfileFrom('version: 1\njobs:\n  hello: { schedule: "*/5 * * * *", command: "echo hello" }\n'), OPTIONS));
     expect(hello?.metadata.name).toBe('hello');
     expect(hello?.spec.schedule).toBe('*/5 * * * *');
     expect(hello?.spec.timeZone).toBe('UTC');
     expect(hello?.spec.concurrencyPolicy).toBe('Forbid');
-    expect(result.warnings.some((w) => w.includes('{{ ds }}') && w.includes('argo'))).toBe(true);
+    expect(container(hello as Manifest)?.workingDir).toBeUndefined();
+    expect((container(hello as Manifest)?.env ?? []).map((e) => e.name)).not.toContain('TOCK_JOBFILE');
   });
 
   it('pipeline.yaml has needs: refused with a pointer to argo', () => {
@@ -89,10 +98,14 @@ describe('the examples', () => {
     expect(() => exportKubernetes(exampleJobfile('retries-and-locks.yaml'), OPTIONS)).toThrow(/db-vacuum/);
   });
 
-  it('retries-and-locks.yaml without db-vacuum: every field carried or named', () => {
-    const result = exportKubernetes(without(exampleJobfile('retries-and-locks.yaml'), ['db-vacuum']), OPTIONS);
+  it('retries-and-locks.yaml without db-vacuum: load-partner-file\'s {{ ds_nodash }} refused', () => {
+    expect(() => exportKubernetes(without(exampleJobfile('retries-and-locks.yaml'), ['db-vacuum']), OPTIONS)).toThrow(/"load-partner-file" \(\{\{ ds_nodash \}\}\)/);
+  });
+
+  it('retries-and-locks.yaml without db-vacuum and load-partner-file: every field carried or named', () => {
+    const result = exportKubernetes(without(exampleJobfile('retries-and-locks.yaml'), ['db-vacuum', 'load-partner-file']), OPTIONS);
     const all = manifests(result);
-    expect(all.map((m) => m.metadata.name)).toEqual(['heartbeat', 'sync-orders', 'refresh-cache', 'db-backup', 'load-partner-file']);
+    expect(all.map((m) => m.metadata.name)).toEqual(['heartbeat', 'sync-orders', 'refresh-cache', 'db-backup']);
 
     const sync = byName(all, 'sync-orders');
     expect(sync.spec.concurrencyPolicy).toBe('Forbid');
@@ -121,10 +134,6 @@ describe('the examples', () => {
     expect(backupWarnings.join('\n')).toMatch(/locks \(db\).*on_failure, on_retry|on_failure, on_retry.*locks \(db\)/);
     expect(backupWarnings.join('\n')).toMatch(/retry_delay\/retry_backoff\/max_retry_delay/);
     expect(backupWarnings.join('\n')).toMatch(/TOCK_ATTEMPT not set/);
-
-    const partner = byName(all, 'load-partner-file');
-    expect(container(partner)?.command).toEqual(['sh', '-c', 'sleep 1; wc -l < "$$1"', 'load', 'data/inbox/partner-{{ ds_nodash }}.csv']);
-    expect(result.warnings).toContainEqual(expect.stringMatching(/"load-partner-file": not carried over to kubernetes: wait_for/));
   });
 });
 
@@ -151,7 +160,7 @@ describe('names and labels', () => {
     expect(first?.metadata.name).toBe('nightly-report-v2');
     expect(second?.metadata.name).toBe('nightly-report-v2-2');
     expect(first?.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'tock', 'tock.dev/job': 'Nightly.Report_v2' });
-    expect(first?.metadata.annotations['tock.dev/jobfile']).toBe('/jobs/tock.yaml');
+    expect(first?.metadata.annotations['tock.dev/jobfile']).toBe('tock.yaml');
     expect(first?.spec.jobTemplate.spec.template.metadata.labels['tock.dev/job']).toBe('Nightly.Report_v2');
   });
 });
@@ -170,13 +179,16 @@ describe('the mapping', () => {
     expect(warnings.some((w) => w.includes('queue'))).toBe(tock === 'queue');
   });
 
-  it('carries zone, suspend, workdir, retries and a string command through the shell', () => {
+  it('carries zone, suspend, --workdir, retries and a string command through the shell', () => {
     const { m } = one('    schedule: "0 0 * * MON-FRI"\n    timezone: Asia/Tokyo\n    enabled: false\n    workdir: /srv/app\n    shell: /bin/bash\n    retries: 2\n    command: echo "$HOME {{ job }} {{ run_id }}" $$\n');
     expect(m.spec.schedule).toBe('0 0 * * 1,2,3,4,5');
     expect(m.spec.timeZone).toBe('Asia/Tokyo');
     expect(m.spec.suspend).toBe(true);
     expect(m.spec.jobTemplate.spec.backoffLimit).toBe(2);
-    expect(container(m)?.workingDir).toBe('/srv/app');
+    // The jobfile's workdir is a host path: the container's is only the one given with --workdir.
+    expect(container(m)?.workingDir).toBeUndefined();
+    const withWorkdir = manifests(exportKubernetes(jobfileFrom('version: 1\njobs:\n  j: { schedule: "@daily", workdir: /srv/app, command: [x] }\n'), { ...OPTIONS, workdir: '/app' }));
+    expect(container(withWorkdir[0] as Manifest)?.workingDir).toBe('/app');
     expect(container(m)?.image).toBe(OPTIONS.image);
     // Kubernetes turns $$ into $ and expands $(VAR): the shell must see what the jobfile says.
     expect(container(m)?.command).toEqual(['/bin/bash', '-c', 'echo "$$HOME j $(TOCK_RUN_ID)" $$$$']);

@@ -13,7 +13,9 @@ import { JsonlLedger } from '../../io/jsonl-ledger.js';
 import { loadJobfile } from '../../jobfile/load.js';
 import { recentRuns } from '../../ledger/query.js';
 import type { Crontab, CrontabEntry, CrontabFormat } from '../../crontab/types.js';
+import { counted } from '../../util/plural.js';
 import { readTextFile } from '../../util/read-text-file.js';
+import { wallText } from '../../crontab/audit/wall.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
 import { hostZone } from '../host-zone.js';
@@ -34,7 +36,8 @@ export function auditCommand(files: string[], options: AuditOptions): void {
   const zone = hostZone();
   const result = auditCrontabs(crontabs, Date.now(), zone, tock.durationOf);
   if (options.json === true) {
-    console.log(JSON.stringify({ findings: result.findings, jobs: result.jobs, files: result.files, unreadable, histogram: result.histogram,
+    console.log(JSON.stringify({ findings: result.findings, jobs: result.jobs, files: result.files, unreadable,
+      histogram: result.histograms[0]?.hours ?? Array.from({ length: 24 }, () => 0), histograms: result.histograms,
       busiest: result.busiest.map((b) => ({ at: new Date(b.at).toISOString(), count: b.count })) }, null, 2));
   } else {
     for (const line of renderReport(result, unreadable, zone)) console.log(line);
@@ -123,16 +126,21 @@ function renderReport(result: AuditResult, unreadable: readonly string[], zone: 
     out.push('');
   }
   if (unreadable.length > 0) out.push(`not read: ${unreadable.join('; ')}`, '');
-  const top = Math.max(1, ...result.histogram);
-  out.push(`starts per hour of the day over the coming week (${zone}):`);
-  result.histogram.forEach((count, hour) => {
-    out.push(`  ${String(hour).padStart(2, '0')}  ${'█'.repeat(Math.round((count / top) * 40)).padEnd(40)} ${String(count)}`);
-  });
+  const histograms = result.histograms.length > 0 ? result.histograms : [{ zone, jobs: 0, hours: Array.from({ length: 24 }, () => 0) }];
+  for (const histogram of histograms) {
+    const top = Math.max(1, ...histogram.hours);
+    // Each job counts in its own zone: with several, each histogram says whose.
+    out.push(`starts per hour of the day over the coming week, in ${histogram.zone}${histograms.length > 1 ? ` (${counted(histogram.jobs, 'job')})` : ''}:`);
+    histogram.hours.forEach((count, hour) => {
+      out.push(`  ${String(hour).padStart(2, '0')}  ${'█'.repeat(Math.round((count / top) * 40)).padEnd(40)} ${String(count)}`);
+    });
+  }
+  const busiestZone = histograms[0]?.zone ?? zone;
   if (result.busiest.length > 0) {
-    out.push(`busiest minutes: ${result.busiest.map((b) => `${new Date(b.at).toISOString().slice(0, 16).replace('T', ' ')} UTC (${String(b.count)} jobs)`).join(', ')}`);
+    out.push(`busiest minutes (${busiestZone}): ${result.busiest.map((b) => `${wallText(b.at, busiestZone)} (${counted(b.count, 'job')})`).join(', ')}`);
   }
   const count = (s: string): number => result.findings.filter((f) => f.severity === s).length;
-  out.push(`${String(result.jobs)} jobs in ${String(result.files.length)} files: ${String(count('error'))} errors, ${String(count('warning'))} warnings, ${String(count('info'))} info`);
+  out.push(`${counted(result.jobs, 'job')} in ${counted(result.files.length, 'file')}: ${counted(count('error'), 'error')}, ${counted(count('warning'), 'warning')}, ${String(count('info'))} info`);
   return out;
 }
 

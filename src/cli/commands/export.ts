@@ -12,10 +12,11 @@ import { findJobfile } from '../paths.js';
 export interface ExportOptions extends CommonOptions {
   output?: string;
   image?: string;
+  workdir?: string;
 }
 
 /**
- * `tock export kubernetes|argo|systemd [-o DIR] [--image IMAGE]`: one YAML stream on stdout
+ * `tock export kubernetes|argo|systemd [-o DIR] [--image IMAGE] [--workdir DIR]`: one YAML stream on stdout
  * (kubernetes, argo) unless -o writes a file per object; warnings name what does not carry over.
  */
 export async function exportCommand(target: 'kubernetes' | 'argo' | 'systemd', options: ExportOptions): Promise<void> {
@@ -24,13 +25,15 @@ export async function exportCommand(target: 'kubernetes' | 'argo' | 'systemd', o
   if (target !== 'systemd' && (options.image === undefined || options.image === '')) {
     throw new UserError('usage', `export ${target}: expected --image IMAGE, got none`, 'name the container image that has your commands and their tools, e.g. --image registry.example.com/etl:1.4');
   }
+  // A manifest runs elsewhere: it names the jobfile, and a working directory only when told one for the container.
+  const k8s = { image: options.image ?? '', jobfile: path.basename(file), ...(options.workdir !== undefined ? { workdir: options.workdir } : {}) };
   let result: ExportResult;
   switch (target) {
     case 'kubernetes':
-      result = (await import('../../export/kubernetes.js')).exportKubernetes(jobfile, { image: options.image ?? '', jobfile: file });
+      result = (await import('../../export/kubernetes.js')).exportKubernetes(jobfile, k8s);
       break;
     case 'argo':
-      result = (await import('../../export/argo.js')).exportArgo(jobfile, { image: options.image ?? '', jobfile: file });
+      result = (await import('../../export/argo.js')).exportArgo(jobfile, k8s);
       break;
     case 'systemd':
       result = (await import('../../export/systemd.js')).exportSystemd(jobfile, { jobfile: file, tock: path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../bin/tock.js'), node: process.execPath });
