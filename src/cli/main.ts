@@ -15,6 +15,7 @@ import type { HistoryOptions } from './commands/history.js';
 import type { LedgerOptions } from './commands/ledger.js';
 import type { LogsOptions } from './commands/logs.js';
 import type { NextOptions } from './commands/next.js';
+import type { PauseOptions } from './commands/pause.js';
 import type { RunOptions } from './commands/run.js';
 import type { ServiceOptions } from './commands/service.js';
 import type { StatusOptions } from './commands/status.js';
@@ -111,6 +112,18 @@ common(program.command('graph'))
   .description('the dependency graph')
   .addOption(new Option('--format <format>', 'text, dot or mermaid').choices(['text', 'dot', 'mermaid']).default('text'))
   .action(async (options: GraphOptions) => (await import('./commands/graph.js')).graphCommand(options));
+
+common(program.command('pause'))
+  .description('stop the daemon running jobs (their instants are recorded skipped, paused) until `tock resume`; no SIGHUP needed')
+  .argument('[job...]', 'jobs to pause')
+  .option('--all', 'every job of the jobfile')
+  .action(async (jobs: string[], options: PauseOptions) => (await import('./commands/pause.js')).pauseCommand(jobs, options));
+
+common(program.command('resume'))
+  .description('let the daemon run paused jobs again from their next instant (the skipped ones are not caught up)')
+  .argument('[job...]', 'jobs to resume')
+  .option('--all', 'every paused job')
+  .action(async (jobs: string[], options: PauseOptions) => (await import('./commands/pause.js')).resumeCommand(jobs, options));
 
 common(program.command('daemon'))
   .description('run the jobs on their schedules, in the foreground (for systemd); SIGHUP reloads, SIGTERM stops')

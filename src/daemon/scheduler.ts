@@ -16,6 +16,8 @@ export interface WatermarkStore {
   save(marks: Readonly<Record<string, number>>): void;
 }
 
+const NOT_PAUSED: ReadonlySet<string> = new Set();
+
 // Long sleeps are cut into naps this long, so a wall-clock jump is noticed within a minute.
 const MAX_NAP_MS = 60_000;
 
@@ -42,6 +44,11 @@ export class Scheduler {
     private readonly engine: EngineDeps, jobfile: Jobfile, private readonly watermarks: WatermarkStore, private readonly log: (event: DaemonEvent) => void,
     /** The daemon lock: once it is lost (after a stall, to another daemon), nothing more is dispatched. */
     private readonly lock?: Pick<Lease, 'lost' | 'verify'>,
+    /**
+     * The jobs `tock pause` paused, asked as each instant is dispatched (so it must be cheap: a
+     * stat). That is the only moment a pause changes anything, so no timer or watch is needed.
+     */
+    private readonly paused: () => ReadonlySet<string> = () => NOT_PAUSED,
   ) {
     this.#jobfile = jobfile;
     this.#slots = new Slots(jobfile.maxParallel);
@@ -184,11 +191,16 @@ export class Scheduler {
     this.#track(chained);
   }
 
+  /**
+   * One instant's plan. A paused job (and what its firing pulls in) is recorded skipped `paused`,
+   * so its watermark moves on and a resume never catches up on the instants it skipped.
+   */
   async #fire(roots: string[], logicalMs: number, trigger: 'schedule' | 'catchup'): Promise<void> {
     const jobfile = this.#jobfile;
+    const paused = this.paused();
     this.log({ type: 'fired', jobs: roots, logical_time: isoUtc(logicalMs), trigger });
     await executePlan(this.engine, planFiring(jobfile, roots), {
-      jobfile, logicalMs, trigger, slots: this.#slots, dedupe: true,
+      jobfile, logicalMs, trigger, slots: this.#slots, dedupe: true, paused,
       joinsOf: (job) => joinsOf(jobfile.jobs, job, logicalMs),
     });
   }

@@ -22,6 +22,8 @@ export interface ExecuteOptions {
   waitForLock?: boolean;
   /** For a job with both a schedule and needs: the runs of its needs it must wait for (SPEC 3). */
   joinsOf?: (job: Job) => readonly NeedKey[];
+  /** Jobs paused by `tock pause` (the daemon only): recorded skipped `paused`, with what they start. */
+  paused?: ReadonlySet<string>;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function executePlan(deps: EngineDeps, plan: readonly PlannedRun[],
       // A disabled job is never scheduled: in a firing, or pulled into `tock run` by --upstream
       // or --downstream, it is recorded skipped, so its dependents show why they did not run.
       // Named by hand (`tock run JOB`), it runs.
-      const skip = skipOf(item.job, needs, options.trigger === 'manual' && item.named);
+      const skip = skipOf(item.job, needs, options.trigger === 'manual' && item.named, options.paused);
       if (skip !== undefined) {
         done(recordNotRun(deps, options, item.job, { outcome: 'skipped', ...skip }));
         i = -1; // a skip can make its dependents ready: look again from the start

@@ -6,16 +6,24 @@ import { unreachable } from '../util/unreachable.js';
 /** How a need ended, as far as its dependents' `when` cares. */
 export type NeedEnd = Pick<RunRecord, 'job' | 'outcome' | 'reason'>;
 
-export type SkipReason = Extract<RunReason, 'upstream-failed' | 'not-triggered' | 'disabled'>;
+export type SkipReason = Extract<RunReason, 'upstream-failed' | 'not-triggered' | 'disabled' | 'paused'>;
 
 /**
  * Whether a job whose needs in the plan have ended runs, or is skipped and why (SPEC 3):
  * `success` runs when every need succeeded; `failure` when a need failed or was itself skipped
  * because its needs failed (Airflow's one_failed); `always` runs. A disabled job is recorded
- * skipped unless it was asked for by name (`tock run JOB`).
+ * skipped unless it was asked for by name (`tock run JOB`). A paused job (`tock pause`, given in
+ * `paused` by the daemon) is skipped `paused`, and so is every job of the plan downstream of one,
+ * whatever its `when`: pausing a job pauses the pipeline it starts, as pausing an Airflow DAG
+ * pauses all its tasks (never `upstream-failed`, which would fire `when: failure` jobs).
  */
-export function skipOf(job: Job, needs: readonly NeedEnd[], runsDisabled: boolean): { reason: SkipReason; message: string } | undefined {
+export function skipOf(
+  job: Job, needs: readonly NeedEnd[], runsDisabled: boolean, paused: ReadonlySet<string> = NONE,
+): { reason: SkipReason; message: string } | undefined {
   if (!job.enabled && !runsDisabled) return { reason: 'disabled', message: 'enabled: false' };
+  if (paused.has(job.name)) return { reason: 'paused', message: `paused (tock resume ${job.name} to run it again)` };
+  const pausedNeeds = needs.filter((n) => n.outcome === 'skipped' && n.reason === 'paused');
+  if (pausedNeeds.length > 0) return { reason: 'paused', message: `upstream is paused: ${pausedNeeds.map((n) => n.job).join(', ')}` };
   switch (job.when) {
     case 'success': {
       const blocking = needs.filter((n) => n.outcome !== 'success');
@@ -29,6 +37,8 @@ export function skipOf(job: Job, needs: readonly NeedEnd[], runsDisabled: boolea
   }
   return unreachable(job.when);
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 function failedForWhen(need: NeedEnd): boolean {
   return isFailure(need.outcome) || (need.outcome === 'skipped' && need.reason === 'upstream-failed');

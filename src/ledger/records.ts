@@ -10,6 +10,8 @@ export type RunReason =
   | 'not-triggered'
   | 'disabled'
   | 'succeeded-before'
+  /** `tock pause`: the job, or a need it was pulled in by, is paused (Airflow's paused DAG). */
+  | 'paused'
   | 'upstream-missing'
   | 'wait-for-timeout'
   | 'lock-timeout'

@@ -3,8 +3,10 @@ import { DateTime } from 'luxon';
 import { planBackfill } from '../../backfill/plan.js';
 import type { BackfillInstant, Window } from '../../backfill/plan.js';
 import { runBackfill } from '../../backfill/run.js';
+import { closure, dependentsOf } from '../../engine/graph.js';
 import { isoUtcFast } from '../../engine/logical-time.js';
-import type { Job } from '../../jobfile/types.js';
+import { readPaused } from '../../io/pause-store.js';
+import type { Job, Jobfile } from '../../jobfile/types.js';
 import type { RunRecord } from '../../ledger/records.js';
 import { isFailure } from '../../ledger/records.js';
 import { installStopSignals, realEngineDeps } from '../engine-deps.js';
@@ -15,6 +17,7 @@ import { parseIsoTime } from '../parse-time.js';
 import type { CommonOptions } from '../paths.js';
 import { resolveStateDir } from '../paths.js';
 import { formatElapsed } from '../render/style.js';
+import { UserError } from '../../util/user-error.js';
 
 export interface BackfillCommandOptions extends CommonOptions {
   /** --cgroup DIR: where each attempt gets its own cgroup. */
@@ -44,6 +47,7 @@ export async function backfillCommand(names: string[], options: BackfillCommandO
   const started = Date.now();
   const jobfile = loadForCommand(options, process.env);
   const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
+  if (options.force !== true) refusePaused(jobfile, names, options.downstream === true, readPaused(stateDir));
   const ledger = openLedger(stateDir, jobfile.jobs.keys());
   const instants = planBackfill(jobfile, names, (job) => windowOf(job, options.from, options.to),
     { force: options.force === true, backwards: options.backwards === true, yes: options.yes === true },
@@ -92,6 +96,17 @@ export async function backfillCommand(names: string[], options: BackfillCommandO
   const ok = !stopper.stop.signal.aborted && asked.every((r) => r.outcome === 'success' || r.reason === 'succeeded-before')
     && asked.length >= instants.filter((i) => i.action === 'run').length;
   process.exitCode = ok ? EXIT.ok : EXIT.failed;
+}
+
+/** A paused job is not backfilled (nor pulled in by --downstream) unless --force says so. */
+function refusePaused(jobfile: Jobfile, names: readonly string[], downstream: boolean, paused: ReadonlySet<string>): void {
+  const known = names.filter((n) => jobfile.jobs.has(n));
+  const reached = downstream ? [...new Set([...known, ...closure(known, (n) => dependentsOf(jobfile.jobs, n))])] : known;
+  const refused = reached.filter((n) => paused.has(n));
+  if (refused.length === 0) return;
+  const list = refused.join(' ');
+  throw new UserError('usage', `expected jobs that are not paused, got ${refused.map((n) => `"${n}"`).join(', ')} (tock pause)`,
+    `resume ${refused.length === 1 ? 'it' : 'them'} first (tock resume ${list}), or add --force to backfill ${refused.length === 1 ? 'it' : 'them'} paused`);
 }
 
 function summarize(instants: readonly BackfillInstant[], records: readonly RunRecord[], started: number): Summary {

@@ -7,6 +7,7 @@ import { schedulerMetrics } from '../../daemon/metrics.js';
 import { Scheduler } from '../../daemon/scheduler.js';
 import { limitStorageFailures } from '../../daemon/storage-log.js';
 import { fileLocks } from '../../io/file-locks.js';
+import { pauseWatch } from '../../io/pause-store.js';
 import { fileWatermarks } from '../../io/watermarks.js';
 import { loadJobfile } from '../../jobfile/load.js';
 import type { Jobfile } from '../../jobfile/types.js';
@@ -72,7 +73,9 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   };
   daemonLock.lost.addEventListener('abort', onLost, { once: true });
   const deps = realEngineDeps(stateDir, ledger, (event) => { log({ type: 'run', event }); }, stopper, undefined, options.cgroup);
-  const scheduler = new Scheduler(deps, jobfile, fileWatermarks(stateDir), log, daemonLock);
+  // `tock pause` is seen as each instant is dispatched: one stat, no SIGHUP (docs/decisions.md).
+  const paused = pauseWatch(stateDir, (message) => { log({ type: 'error', message }); });
+  const scheduler = new Scheduler(deps, jobfile, fileWatermarks(stateDir), log, daemonLock, paused);
 
   const onHup = (): void => {
     try {

@@ -2,6 +2,7 @@ import { executePlan } from '../../engine/executor.js';
 import { isoUtc } from '../../engine/logical-time.js';
 import { planRuns } from '../../engine/plan.js';
 import { Slots } from '../../engine/slots.js';
+import { readPaused } from '../../io/pause-store.js';
 import { isFailure } from '../../ledger/records.js';
 import type { RunRecord } from '../../ledger/records.js';
 import { installStopSignals, realEngineDeps, terminalOutput } from '../engine-deps.js';
@@ -37,6 +38,7 @@ export async function runCommand(names: string[], options: RunOptions): Promise<
   });
 
   const json = options.json === true;
+  if (!json) notePaused(plan.map((p) => p.job.name), stateDir);
   const paint = await loadPaint(wantsColor(process.stderr, process.env, options.color));
   const stopper = installStopSignals((signal) => {
     if (!json) console.error(`tock: ${signal}: stopping; running jobs get SIGTERM, then SIGKILL after their kill_grace (again to kill now)`);
@@ -60,6 +62,19 @@ export async function runCommand(names: string[], options: RunOptions): Promise<
   const notStarted = plan.length - runs.length;
   if (notStarted > 0 && !json) console.error(`tock: stopped before ${String(notStarted)} more ${notStarted === 1 ? 'job' : 'jobs'} could start`);
   process.exitCode = exitCode(runs, notStarted > 0);
+}
+
+/** `tock run` is an explicit request: a paused job runs (as a Job made by hand from a suspended CronJob), with a note. */
+function notePaused(names: readonly string[], stateDir: string): void {
+  let paused: ReadonlySet<string>;
+  try {
+    paused = readPaused(stateDir);
+  } catch {
+    return; // a pause file tock cannot read changes nothing for a run asked for by hand
+  }
+  for (const name of names.filter((n) => paused.has(n))) {
+    console.error(`tock: note: ${name} is paused; it runs because you asked (the daemon skips its instants until tock resume ${name})`);
+  }
 }
 
 function printSummary(runs: readonly RunRecord[]): void {
