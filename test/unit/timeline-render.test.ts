@@ -61,9 +61,12 @@ describe('renderTimeline', () => {
     ]);
   });
 
-  it('draws the axis in the jobs\' zone and labels it', () => {
-    const [title, axis] = renderTimeline({ since: SINCE, until: at(13), zone: 'Europe/Berlin', width: 60, jobs: JOBS }, plainPaint);
-    expect(title).toBe('2026-11-30 01:00 to 2026-11-30 14:00, times in Europe/Berlin (+01:00)');
+  it('draws the axis in the jobs\' zone and labels it, on two lines where one does not fit', () => {
+    const [window, zone, axis] = renderTimeline({ since: SINCE, until: at(13), zone: 'Europe/Berlin', width: 60, jobs: JOBS }, plainPaint);
+    expect(window).toBe('2026-11-30 01:00 to 2026-11-30 14:00');
+    expect(zone).toBe('times in Europe/Berlin (+01:00)');
+    const [wide] = renderTimeline({ since: SINCE, until: at(13), zone: 'Europe/Berlin', width: 100, jobs: JOBS }, plainPaint);
+    expect(wide).toBe('2026-11-30 01:00 to 2026-11-30 14:00, times in Europe/Berlin (+01:00)');
     // 02:00 in Berlin is 01:00 UTC: the fourth cell.
     expect(axis).toBe('            02:00   04:00   06:00   08:00   10:00   12:00');
   });

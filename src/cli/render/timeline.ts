@@ -49,7 +49,11 @@ export function renderTimeline(input: TimelineInput, paint: Paint): string[] {
   const cells = Math.max(10, input.width - nameWidth - 1);
   const span = Math.max(1, input.until - input.since);
   const cellOf = (t: number): number => Math.min(cells - 1, Math.max(0, Math.floor(((t - input.since) / span) * cells)));
-  const lines = [paint.bold(`${local(input.since, input.zone)} to ${local(input.until, input.zone)}, times in ${zoneLabel(input.zone, input.since)}`)];
+  const window = `${local(input.since, input.zone)} to ${local(input.until, input.zone)}`;
+  const zone = `times in ${zoneLabel(input.zone, input.since)}`;
+  // The title on one line when it fits, else the window and the zone on a line each.
+  const title = window.length + 2 + zone.length <= input.width ? [`${window}, ${zone}`] : [window, zone].map((t) => fit(t, input.width).trimEnd());
+  const lines = title.map((t) => paint.bold(t));
   lines.push(paint.dim(`${' '.repeat(nameWidth)} ${axis(input, cells, cellOf)}`.trimEnd()));
   for (const job of input.jobs) lines.push(`${fit(job.name, nameWidth)} ${row(job.runs, input, cells, cellOf, paint)}`);
   return [...lines, ...legend(input.width).map((l) => paint.dim(l))];
