@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { Rig } from '../helpers/rig.js';
+import { Rig, waitFor } from '../helpers/rig.js';
 
 interface TimelineDoc {
   since: string;
@@ -117,5 +117,28 @@ describe('tock timeline', () => {
     const bad = await rig.run(['timeline', '--since', 'soon']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--since');
+  });
+
+  it('marks runs of a job that ran at once with #, and a run in flight with R up to now', async () => {
+    const r = new Rig(`
+      version: 1
+      jobs:
+        slow: { schedule: "@hourly", concurrency: allow, command: "sleep 1" }
+        hang: { schedule: "@hourly", command: "sleep 30" }
+    `);
+    try {
+      const both = await Promise.all([r.run(['run', 'slow']), r.run(['run', 'slow'])]);
+      expect(both.map((b) => b.code)).toEqual([0, 0]);
+      const hang = r.start(['run', 'hang']);
+      await waitFor(() => (r.ledger('hang').some((e) => e.type === 'run-started') ? true : undefined), 10_000, 'hang to start');
+      const result = await r.run(['timeline', '--since', '1m']);
+      expect(result.code).toBe(0);
+      expect(rowOf(result.stdout, 'slow')).toMatch(/^slow +\.+S*#+S*\.*$/);
+      expect(rowOf(result.stdout, 'hang')).toMatch(/^hang +\.+R+$/);
+      hang.child.kill('SIGTERM');
+      await hang.done;
+    } finally {
+      r.cleanup();
+    }
   });
 });
