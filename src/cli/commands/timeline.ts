@@ -1,3 +1,4 @@
+import { assertKnownJobs } from '../../jobfile/known-jobs.js';
 import type { LedgerRun } from '../../ledger/fold.js';
 import { outcomeOf } from '../../ledger/fold.js';
 import { recentRuns } from '../../ledger/query.js';
@@ -22,10 +23,7 @@ const OFF_TTY_WIDTH = 80;
 /** `tock timeline [JOB...]`: a Gantt of each job's runs over the window, from the ledger; creates nothing. */
 export async function timelineCommand(names: string[], options: TimelineOptions): Promise<void> {
   const jobfile = loadForCommand(options, process.env);
-  const unknown = names.filter((n) => !jobfile.jobs.has(n));
-  if (unknown.length > 0) {
-    throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got ${unknown.map((n) => `"${n}"`).join(', ')}`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
-  }
+  assertKnownJobs(jobfile, names);
   const store = openLedger(stateDirPath(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
   const zone = options.utc === true ? 'UTC' : jobfile.timezone;
   const until = Date.now();
