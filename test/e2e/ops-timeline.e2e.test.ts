@@ -1,11 +1,12 @@
 // `tock timeline` end to end: a ledger built by `tock run` (a success, a failure, a job that
 // never ran), drawn by the built CLI as text and JSON, within a window and a width.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { Rig, waitFor } from '../helpers/rig.js';
+import { BIN, Rig, waitFor } from '../helpers/rig.js';
 
 interface TimelineDoc {
   since: string;
@@ -38,6 +39,9 @@ beforeAll(async () => {
 afterAll(() => {
   rig.cleanup();
 });
+
+// A pseudo-terminal from util-linux's script(1), where the machine has it.
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 const rowOf = (stdout: string, job: string): string | undefined => stdout.split('\n').find((l) => l.startsWith(`${job} `));
 
@@ -140,5 +144,19 @@ describe('tock timeline', () => {
     } finally {
       r.cleanup();
     }
+  });
+
+  it.skipIf(!hasScript)('colours the marks on a terminal, and not with --no-color or NO_COLOR (needs script(1))', () => {
+    const onTty = (args: string, noColor?: string): string => {
+      const { NO_COLOR: _unset, ...inherited } = rig.env();
+      const env = noColor === undefined ? inherited : { ...inherited, NO_COLOR: noColor };
+      const command = `${process.execPath} ${BIN} timeline ${args} -f ${rig.jobfile} --state-dir ${rig.stateDir}`;
+      return spawnSync('script', ['-qec', command, '/dev/null'], { env, encoding: 'utf8' }).stdout;
+    };
+    const coloured = onTty('broken');
+    expect(coloured).toContain('\u001b[31mF');
+    expect(coloured).toMatch(/broken +\S*\.+/);
+    expect(onTty('broken --no-color')).not.toContain('\u001b[');
+    expect(onTty('broken', '1')).not.toContain('\u001b[');
   });
 });

@@ -63,9 +63,9 @@ async function windowStart(text: string, zone: string, now: number): Promise<num
   return back !== undefined ? now - back : parseTime(text, zone, '--since');
 }
 
-/** COLUMNS, else the terminal's width, else 80 (a pipe). */
+/** COLUMNS, else the terminal's width, else 80 (a pipe, or a terminal that reports no size). */
 function terminalWidth(): number {
   const columns = Number(process.env.COLUMNS);
   if (Number.isInteger(columns) && columns > 0) return columns;
-  return process.stdout.isTTY ? process.stdout.columns : OFF_TTY_WIDTH;
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : OFF_TTY_WIDTH;
 }

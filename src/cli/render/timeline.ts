@@ -85,10 +85,18 @@ function row(runs: readonly TimelineRun[], input: TimelineInput, cells: number, 
       for (let c = cellOf(b.start); c <= cellOf(Math.min(a.end, b.end)); c++) overlap[c] = true;
     }
   }
-  return shown.map((outcome, c) => {
-    if (outcome === undefined) return paint.dim(EMPTY);
-    return paintOutcome(paint, outcome, overlap[c] === true ? OVERLAP : outcomeLetter(outcome));
-  }).join('');
+  // Painted a stretch of like cells at a time: one escape code a bar, not one a cell.
+  let out = '';
+  for (let c = 0; c < cells;) {
+    const outcome = shown[c];
+    const mark = outcome === undefined ? EMPTY : overlap[c] === true ? OVERLAP : outcomeLetter(outcome);
+    let end = c + 1;
+    while (end < cells && shown[end] === outcome && (overlap[end] === true) === (overlap[c] === true)) end++;
+    const text = mark.repeat(end - c);
+    out += outcome === undefined ? paint.dim(text) : paintOutcome(paint, outcome, text);
+    c = end;
+  }
+  return out;
 }
 
 /** Tick labels at round times in the zone, as many as fit with a space between them. */
