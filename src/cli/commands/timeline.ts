@@ -1,7 +1,7 @@
 import { assertKnownJobs } from '../../jobfile/known-jobs.js';
 import type { LedgerRun } from '../../ledger/fold.js';
 import { outcomeOf } from '../../ledger/fold.js';
-import { recentRuns } from '../../ledger/query.js';
+import { runsInWindow } from '../../ledger/window.js';
 import { parseDuration } from '../../util/duration.js';
 import { UserError } from '../../util/user-error.js';
 import { loadForCommand } from '../load-jobfile.js';
@@ -32,8 +32,7 @@ export async function timelineCommand(names: string[], options: TimelineOptions)
   const sinceIso = new Date(since).toISOString();
   const jobs = (names.length > 0 ? names : [...jobfile.jobs.keys()]).map((name) => ({
     name,
-    // Oldest first; read backwards from the end of the job's ledger, stopping at the window.
-    runs: recentRuns(store, name, Number.POSITIVE_INFINITY, { since: sinceIso }).reverse(),
+    runs: runsInWindow(store, name, sinceIso),
   }));
 
   if (options.json === true) {
