@@ -100,6 +100,14 @@ common(program.command('why'))
   .option('--json', 'print the explanation as JSON')
   .action(async (job: string, options: WhyOptions) => (await import('./commands/why.js')).whyCommand(job, options));
 
+common(program.command('timeline'))
+  .description('a Gantt of each job\'s runs over a window: what ran when, what overlapped, what was missed')
+  .argument('[job...]', 'only these jobs')
+  .option('--since <time>', 'start of the window: a duration back from now (24h, 2d) or a date or time', '24h')
+  .option('--utc', 'draw the time axis in UTC instead of the jobfile\'s timezone')
+  .option('--json', 'print { since, until, jobs } as JSON')
+  .action(async (jobs: string[], options: TimelineOptions) => (await import('./commands/timeline.js')).timelineCommand(jobs, options));
+
 common(program.command('next'))
   .description('upcoming instants of each job, in its zone and UTC (jitter and the DST rule applied)')
   .argument('[job...]', 'only these jobs')
@@ -112,14 +120,6 @@ common(program.command('graph'))
   .description('the dependency graph')
   .addOption(new Option('--format <format>', 'text, dot or mermaid').choices(['text', 'dot', 'mermaid']).default('text'))
   .action(async (options: GraphOptions) => (await import('./commands/graph.js')).graphCommand(options));
-
-common(program.command('timeline'))
-  .description('a Gantt of each job\'s runs over a window: what ran when, what overlapped, what was missed')
-  .argument('[job...]', 'only these jobs')
-  .option('--since <time>', 'start of the window: a duration back from now (24h, 2d) or a date or time', '24h')
-  .option('--utc', 'draw the time axis in UTC instead of the jobfile\'s timezone')
-  .option('--json', 'print { since, until, jobs } as JSON')
-  .action(async (jobs: string[], options: TimelineOptions) => (await import('./commands/timeline.js')).timelineCommand(jobs, options));
 
 common(program.command('daemon'))
   .description('run the jobs on their schedules, in the foreground (for systemd); SIGHUP reloads, SIGTERM stops')
