@@ -19,6 +19,7 @@ import type { PauseOptions } from './commands/pause.js';
 import type { RunOptions } from './commands/run.js';
 import type { ServiceOptions } from './commands/service.js';
 import type { StatusOptions } from './commands/status.js';
+import type { TimelineOptions } from './commands/timeline.js';
 import type { ValidateOptions } from './commands/validate.js';
 import type { WhyOptions } from './commands/why.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
@@ -99,6 +100,14 @@ common(program.command('why'))
   .argument('<job>', 'the job')
   .option('--json', 'print the explanation as JSON')
   .action(async (job: string, options: WhyOptions) => (await import('./commands/why.js')).whyCommand(job, options));
+
+common(program.command('timeline'))
+  .description('a Gantt of each job\'s runs over a window: what ran when, what overlapped, what was missed')
+  .argument('[job...]', 'only these jobs')
+  .option('--since <time>', 'start of the window: a duration back from now (24h, 2d) or a date or time', '24h')
+  .option('--utc', 'draw the time axis in UTC instead of the jobfile\'s timezone')
+  .option('--json', 'print { since, until, jobs } as JSON')
+  .action(async (jobs: string[], options: TimelineOptions) => (await import('./commands/timeline.js')).timelineCommand(jobs, options));
 
 common(program.command('next'))
   .description('upcoming instants of each job, in its zone and UTC (jitter and the DST rule applied)')

@@ -1,5 +1,6 @@
 import { isoInZone, isoUtc } from '../../engine/logical-time.js';
 import { formatDuration } from '../../util/duration.js';
+import { assertKnownJobs } from '../../jobfile/known-jobs.js';
 import type { Job } from '../../jobfile/types.js';
 import { jitterOffsetMs } from '../../schedule/jitter.js';
 import { nextStarts } from '../../schedule/next-run.js';
@@ -33,11 +34,7 @@ export async function nextCommand(names: string[], options: NextOptions): Promis
       `ask for ${String(MAX_COUNT)} or fewer; for later ones, start further on with --from TIME`);
   }
   const jobfile = loadForCommand(options, process.env);
-  const unknown = names.filter((n) => !jobfile.jobs.has(n));
-  if (unknown.length > 0) {
-    throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got ${unknown.map((n) => `"${n}"`).join(', ')}`,
-      `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
-  }
+  assertKnownJobs(jobfile, names);
   const afterMs = options.from === undefined ? Date.now() : await parseTime(options.from, jobfile.timezone, '--from');
   const upcoming = [...jobfile.jobs.values()]
     .filter((job) => names.length === 0 || names.includes(job.name))

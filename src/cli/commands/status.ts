@@ -1,6 +1,7 @@
 import { escapedNote } from '../../engine/attempt.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import type { Job } from '../../jobfile/types.js';
+import { assertKnownJobs } from '../../jobfile/known-jobs.js';
 import { jobMetrics } from '../../ledger/metrics.js';
 import type { JobSummary } from '../../ledger/summary.js';
 import { summarizeJob } from '../../ledger/summary.js';
@@ -24,10 +25,7 @@ export interface StatusOptions extends CommonOptions {
 /** `tock status [JOB...]`: one row a job, from the tail of each job's ledger; no daemon needed. */
 export async function statusCommand(names: string[], options: StatusOptions): Promise<void> {
   const jobfile = loadForCommand(options, process.env);
-  const unknown = names.filter((n) => !jobfile.jobs.has(n));
-  if (unknown.length > 0) {
-    throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got ${unknown.map((n) => `"${n}"`).join(', ')}`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
-  }
+  assertKnownJobs(jobfile, names);
   const store = openLedger(stateDirPath(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
   const jobs = [...jobfile.jobs.values()].filter((j) => names.length === 0 || names.includes(j.name));
   const now = Date.now();

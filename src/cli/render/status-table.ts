@@ -1,6 +1,6 @@
 import type { Outcome } from '../../ledger/records.js';
 import type { Paint } from './style.js';
-import { formatElapsed, paintOutcome } from './style.js';
+import { formatElapsed, outcomeLetter, paintOutcome } from './style.js';
 
 export interface StatusRow {
   name: string;
@@ -34,7 +34,7 @@ function fit(text: string, width: number): string {
 }
 
 function mark(outcome: Outcome, paint: Paint, glyphs: boolean): string {
-  const letter = outcome === 'skipped' ? '-' : outcome.charAt(0).toUpperCase();
+  const letter = outcomeLetter(outcome);
   const glyph = outcome === 'success' ? '✓' : outcome === 'skipped' ? '-' : '✗';
   return paintOutcome(paint, outcome, glyphs ? glyph : letter);
 }

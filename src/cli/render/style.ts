@@ -47,6 +47,11 @@ export function paintOutcome(paint: Paint, outcome: Outcome | 'running', text: s
   return unreachable(outcome);
 }
 
+/** The one letter an outcome is drawn with where a word does not fit (status's strip, timeline): `-` for skipped, else its initial. */
+export function outcomeLetter(outcome: Outcome | 'running'): string {
+  return outcome === 'skipped' ? '-' : outcome.charAt(0).toUpperCase();
+}
+
 /** 1234 -> `1.2s`, 75000 -> `1m15s`. */
 export function formatElapsed(ms: number): string {
   if (ms < 1000) return `${String(ms)}ms`;
