@@ -4,6 +4,7 @@ import { planRuns } from '../../engine/plan.js';
 import { Slots } from '../../engine/slots.js';
 import { isFailure } from '../../ledger/records.js';
 import type { RunRecord } from '../../ledger/records.js';
+import { tockCommand } from '../command-hint.js';
 import { installStopSignals, realEngineDeps, terminalOutput } from '../engine-deps.js';
 import { EXIT } from '../exit-codes.js';
 import { loadForCommand } from '../load-jobfile.js';
@@ -56,17 +57,17 @@ export async function runCommand(names: string[], options: RunOptions): Promise<
   }
 
   if (json) console.log(JSON.stringify({ runs }, null, 2));
-  else if (runs.length > 1) printSummary(runs);
+  else if (runs.length > 1) printSummary(runs, options);
   const notStarted = plan.length - runs.length;
   if (notStarted > 0 && !json) console.error(`tock: stopped before ${String(notStarted)} more ${notStarted === 1 ? 'job' : 'jobs'} could start`);
   process.exitCode = exitCode(runs, notStarted > 0);
 }
 
-function printSummary(runs: readonly RunRecord[]): void {
+function printSummary(runs: readonly RunRecord[], options: RunOptions): void {
   const failed = runs.filter((r) => isFailure(r.outcome));
   const skipped = runs.filter((r) => r.outcome === 'skipped');
   console.error(`tock: ${String(runs.length - failed.length - skipped.length)} succeeded, ${String(failed.length)} failed, ${String(skipped.length)} skipped`);
-  for (const run of failed) console.error(`  see the output: tock logs ${run.job} ${run.run_id}`);
+  for (const run of failed) console.error(`  see the output: ${tockCommand(options, 'logs', run.job, run.run_id)}`);
 }
 
 /** SPEC 6 (`EXIT_CODES` says each in words): `failed` beats `busy`, which is only a forbid overlap. */
