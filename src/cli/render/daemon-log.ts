@@ -66,11 +66,11 @@ function paintSeverity(paint: Paint, severity: Severity, text: string): string {
 }
 
 function isAt(v: Value): v is At {
-  return typeof v === 'object' && v !== null && 'at' in v;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'at' in v;
 }
 
 function isTook(v: Value): v is Took {
-  return typeof v === 'object' && v !== null && 'ms' in v;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'ms' in v;
 }
 
 type Described = [string, Severity, Fields, (Outcome | null)?];
