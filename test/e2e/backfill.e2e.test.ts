@@ -81,7 +81,7 @@ describe('tock backfill', () => {
       { job: 'daily', logical_time: '2026-11-02T18:00:00.000Z', action: 'run' },
     ]);
     const human = await r.run(['backfill', 'daily', '--from', '2026-11-01', '--to', '2026-11-03', '--dry-run']);
-    expect(human.stdout).toContain('skip  daily  2026-11-01T18:00:00.000Z  (succeeded-before)');
+    expect(human.stdout).toContain('skip  daily  2026-11-02 03:00 +0900  (succeeded-before)');
     expect(lines(r, 'days')).toEqual(['2026-11-02 backfill']);
   }, 20_000);
 
