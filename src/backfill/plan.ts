@@ -30,6 +30,8 @@ export interface PlanOptions {
   force: boolean;
   backwards: boolean;
   yes: boolean;
+  /** The command that lists a job's instants, for the hint when a window has none. */
+  instantsCommand?: string;
 }
 
 /**
@@ -77,7 +79,7 @@ export function planBackfill(
     }
   }
   if (all.length === 0) {
-    throw new UserError('usage', 'expected a window with at least one scheduled instant, got none', 'widen --from/--to; `tock next JOB --from TIME` shows the instants');
+    throw new UserError('usage', 'expected a window with at least one scheduled instant, got none', `widen --from/--to; \`${options.instantsCommand ?? 'tock next JOB --from TIME'}\` shows the instants`);
   }
   all.sort((a, b) => (options.backwards ? b.logicalMs - a.logicalMs : a.logicalMs - b.logicalMs));
   return all;

@@ -4,6 +4,7 @@ import { loadJobfile } from '../jobfile/load.js';
 import type { Jobfile } from '../jobfile/types.js';
 import { accountExists } from '../io/host.js';
 import { UserError } from '../util/user-error.js';
+import { tockCommand } from './command-hint.js';
 import type { CommonOptions } from './paths.js';
 import { findJobfile } from './paths.js';
 import { renderDiagnostics } from './render/diagnostic.js';
@@ -15,7 +16,7 @@ export function loadForCommand(options: CommonOptions, env: NodeJS.ProcessEnv): 
   if (!result.ok) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     throw new UserError('jobfile-invalid', `${String(errors)} ${errors === 1 ? 'problem' : 'problems'} in ${displayPath(file)}; nothing was run`,
-      'fix them and check with `tock validate`', renderDiagnostics(result.diagnostics, result.source, displayPath(file)));
+      `fix them and check with \`${tockCommand(options, 'validate')}\``, renderDiagnostics(result.diagnostics, result.source, displayPath(file)));
   }
   return result.jobfile;
 }

@@ -76,9 +76,10 @@ common(program.command('history'))
   .description('past runs, newest first, with their attempts')
   .argument('[job]', 'only this job')
   .addOption(new Option('--limit <n>', 'at most this many runs').default(20).argParser(positiveInt))
-  .option('--since <time>', 'only runs started at or after this time')
+  .option('--since <time>', 'only runs started at or after this time: a date, a time or a duration back from now (2d, 12h)')
   .option('--outcome <outcome>', 'only runs with this outcome (or "running")')
   .option('--json', 'print { runs } as JSON')
+  .option('--utc', 'show times in UTC instead of each job\'s zone')
   .action(async (job: string | undefined, options: HistoryOptions) => (await import('./commands/history.js')).historyCommand(job, options));
 
 common(program.command('logs'))
@@ -99,6 +100,7 @@ common(program.command('why'))
   .description('the latest failure of a job: attempts, log tail, what it blocked, what changed since it last worked')
   .argument('<job>', 'the job')
   .option('--json', 'print the explanation as JSON')
+  .option('--utc', 'show times in UTC instead of the job\'s zone')
   .action(async (job: string, options: WhyOptions) => (await import('./commands/why.js')).whyCommand(job, options));
 
 common(program.command('timeline'))
@@ -138,6 +140,8 @@ common(program.command('daemon'))
   .description('run the jobs on their schedules, in the foreground (for systemd); SIGHUP reloads, SIGTERM stops')
   .option('--listen <host:port>', 'serve /metrics (Prometheus) and /status (JSON) over HTTP, e.g. 127.0.0.1:9464')
   .addOption(new Option('--log-format <format>', 'one line per event on stderr').choices(['text', 'json']).default('text'))
+  .addOption(new Option('--log-level <level>', 'info: a line per finished run, warnings and errors; debug: also armed, fired and attempt lines').choices(['info', 'debug']).default('info'))
+  .option('--utc', 'log job times in UTC instead of each job\'s zone')
   .option('--cgroup <dir>', CGROUP_HELP)
   .action(async (options: DaemonOptions) => (await import('./commands/daemon.js')).daemonCommand(options));
 
@@ -151,8 +155,8 @@ common(service.command('install'))
 common(program.command('backfill'))
   .description('run every scheduled instant in a past window that has no success, oldest first')
   .argument('<job...>', 'jobs to backfill')
-  .requiredOption('--from <time>', 'start: a date (a whole day in the job\'s zone) or an ISO 8601 time')
-  .requiredOption('--to <time>', 'end, inclusive: a date or an ISO 8601 time')
+  .requiredOption('--from <time>', 'start: a date (a whole day in the job\'s zone), an ISO 8601 time or a duration back from now (2d)')
+  .requiredOption('--to <time>', 'end, inclusive: a date, an ISO 8601 time or a duration back from now')
   .addOption(new Option('--parallel <n>', 'instants at once (also bounded by max_parallel)').default(1).argParser(positiveInt))
   .option('--force', 'run instants that succeeded before too')
   .option('--backwards', 'newest first')
@@ -160,6 +164,7 @@ common(program.command('backfill'))
   .option('--dry-run', 'list each instant and what would happen; run nothing')
   .option('--yes', 'allow more than 100,000 instants')
   .option('--json', 'print { summary, runs } as JSON')
+  .option('--utc', 'show times in UTC instead of each job\'s zone')
   .option('--cgroup <dir>', CGROUP_HELP)
   .action(async (jobs: string[], options: BackfillCommandOptions) => (await import('./commands/backfill.js')).backfillCommand(jobs, options));
 
@@ -169,7 +174,7 @@ common(program.command('audit'))
   .addOption(new Option('--format <format>', 'crontab format (default: system for /etc/crontab and /etc/cron.d/*, else user)').choices(['user', 'system']))
   .option('--json', 'print { findings, jobs, files } as JSON')
   .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding this severe is found').choices(['error', 'warning', 'never']).default('error'))
-  .action(async (files: string[], options: AuditOptions) => { (await import('./commands/audit.js')).auditCommand(files, options); });
+  .action(async (files: string[], options: AuditOptions) => (await import('./commands/audit.js')).auditCommand(files, options));
 
 common(program.command('import'))
   .description('turn a crontab into a jobfile, and prove each job fires at the same instants')

@@ -1,19 +1,22 @@
 import type { DateTime as LuxonDateTime } from 'luxon';
 
+import { parseDuration } from '../util/duration.js';
 import { UserError } from '../util/user-error.js';
 
-const EXAMPLE = 'expected an ISO 8601 date or time like 2026-11-20 or 2026-11-20T02:15';
+const EXAMPLE = 'expected an ISO 8601 date or time like 2026-11-20 or 2026-11-20T02:15, or a duration back from now like 2d or 12h';
 // An offset at the end of a time: Z, +HH, +HHMM or +HH:MM. Real ones run from -12:00 to +14:00.
 const OFFSET = /[T\d](?:[+-])(\d{2}):?(\d{2})?$/;
 const MAX_OFFSET_MINUTES = 14 * 60;
 
 /**
- * An ISO 8601 date or date-time from the command line, in `zone` unless it carries an offset.
- * A bare date is midnight in that zone.
- * Loads luxon on first use.
+ * An ISO 8601 date or date-time from the command line, in `zone` unless it carries an offset,
+ * or a duration back from now (`2d`, `12h`, `1h30m`). A bare date is midnight in that zone.
+ * Loads luxon on first use (not for `now` or a duration).
  */
 export async function parseTime(text: string, zone: string, flag: string): Promise<number> {
   if (text === 'now') return Date.now();
+  const ago = durationAgo(text);
+  if (ago !== undefined) return ago;
   // Loaded only when a time is given: luxon's start-up is not free.
   const { DateTime } = await import('luxon');
   return parseIsoTime(DateTime, text, zone, flag, `times without an offset are in ${zone}; add Z or +01:00 to say otherwise`);
@@ -25,6 +28,8 @@ export async function parseTime(text: string, zone: string, flag: string): Promi
  * beyond ±14:00, or with minutes over 59, are refused: luxon accepts +99:00.
  */
 export function parseIsoTime(DateTime: typeof LuxonDateTime, text: string, zone: string, flag: string, hint: string, edge: 'start' | 'end' = 'start'): number {
+  const ago = durationAgo(text);
+  if (ago !== undefined) return ago;
   const iso = text.replace(' ', 'T');
   const parsed = DateTime.fromISO(iso, { zone });
   if (!parsed.isValid) throw new UserError('bad-time', `${flag}: ${EXAMPLE}, got "${text}"`, hint);
@@ -39,4 +44,14 @@ export function parseIsoTime(DateTime: typeof LuxonDateTime, text: string, zone:
   }
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return (edge === 'start' ? parsed.startOf('day') : parsed.endOf('day')).toMillis();
   return parsed.toMillis();
+}
+
+/**
+ * `2d`, `12h`, `90m`: that long before now, by the jobfile's duration rule. A plain number is
+ * not one here (`2026` reads as a year), so a duration needs its unit.
+ */
+function durationAgo(text: string, now = Date.now()): number | undefined {
+  if (!/^\d[\dhms.d]*[dhms]$/.test(text)) return undefined;
+  const ms = parseDuration(text);
+  return ms === undefined ? undefined : now - ms;
 }

@@ -3,6 +3,8 @@ import type { EngineEvent } from '../engine/events.js';
 /** What the daemon reports, one line each in its log (text or JSON). */
 export type DaemonEvent =
   | { type: 'started'; jobs: number; pid: number; state_dir: string; listen?: string }
+  /** At start and after a reload, one per job: its next instant, or what starts it instead. */
+  | { type: 'scheduled'; job: string; next?: string; after?: string[]; disabled?: true }
   | { type: 'armed'; job: string; logical_time: string; fire_at: string }
   | { type: 'fired'; jobs: string[]; logical_time: string; trigger: 'schedule' | 'catchup' }
   | { type: 'missed'; job: string; logical_time: string; policy: string }

@@ -81,7 +81,7 @@ describe('tock backfill', () => {
       { job: 'daily', logical_time: '2026-11-02T18:00:00.000Z', action: 'run' },
     ]);
     const human = await r.run(['backfill', 'daily', '--from', '2026-11-01', '--to', '2026-11-03', '--dry-run']);
-    expect(human.stdout).toContain('skip  daily  2026-11-01T18:00:00.000Z  (succeeded-before)');
+    expect(human.stdout).toContain('skip  daily  2026-11-02 03:00 +0900  (succeeded-before)');
     expect(lines(r, 'days')).toEqual(['2026-11-02 backfill']);
   }, 20_000);
 
@@ -126,7 +126,7 @@ describe('tock backfill', () => {
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code).toBe(1);
-    expect(stopped.stderr).toMatch(/backfill: 6 planned, 3 ran, 2 succeeded, 1 failed/);
+    expect(stopped.stderr).toMatch(/backfill: 6 instants x 1 job = 6 runs: 2 succeeded, 1 failed, 3 not run/);
     expect(r.runs('slow').map((x) => x.outcome)).toEqual(['success', 'success', 'killed']);
     const resumed = await backfill(r, ['slow', '--from', '2026-11-01', '--to', '2026-11-06']);
     expect(resumed.code).toBe(0);

@@ -58,7 +58,7 @@ describe('tock daemon', () => {
     // Each tick's downstream ran for the same logical time.
     expect(lines(r, 'afters').slice(0, 2)).toEqual(ticks.slice(0, 2).map(([logical]) => logical));
     expect(result.stderr).toMatch(/ started jobs=2 pid=\d+/);
-    expect(result.stderr).toMatch(/ run-finished job=tick run=\S+ logical_time=\S+ outcome=success/);
+    expect(result.stderr).toMatch(/ run-finished job=tick run=\S+ logical_time="[^"]+ UTC" outcome=success/);
     expect(result.stderr).toMatch(/ stopped\n$/);
     const runs = r.runs('tick');
     expect(runs.every((run) => run.trigger === 'schedule' && run.outcome === 'success')).toBe(true);

@@ -36,7 +36,7 @@ describe('renderers read the ledger\'s own shapes', () => {
 
   it('tock daemon: every line about a run names its job and run', async () => {
     const now = new Date('2026-11-21T00:00:06Z');
-    const lines = (await events()).map((e) => renderDaemonLine({ type: 'run', event: e }, 'text', now));
+    const lines = (await events()).flatMap((e) => renderDaemonLine({ type: 'run', event: e }, { format: 'text', level: 'debug' }, now) ?? []);
     expect(lines.map((l) => l.split(' ')[1])).toEqual(['run-started', 'attempt-started', 'attempt-finished', 'retry-scheduled', 'attempt-started', 'attempt-finished', 'run-finished']);
     for (const line of lines) expect(line).toMatch(/ job=flaky run=flaky-1( |$)/);
     expect(lines[1]).toContain('attempt=1/2');

@@ -20,6 +20,8 @@ import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
 import { hostZone } from '../host-zone.js';
 import type { CommonOptions } from '../paths.js';
+import type { Paint } from '../render/style.js';
+import { loadPaint, wantsColor } from '../render/style.js';
 import { findJobfile, stateDirPath } from '../paths.js';
 
 export interface AuditOptions extends CommonOptions {
@@ -29,7 +31,7 @@ export interface AuditOptions extends CommonOptions {
 }
 
 /** `tock audit [FILE...]`: what is wrong with these crontabs today, and a week's firings per hour. */
-export function auditCommand(files: string[], options: AuditOptions): void {
+export async function auditCommand(files: string[], options: AuditOptions): Promise<void> {
   const { crontabs, unreadable } = files.length > 0 ? readFiles(files, options.format) : readHost();
   const tock = tockSide(options, files.length === 0);
   if (tock.crontab !== undefined) crontabs.push(tock.crontab);
@@ -40,7 +42,8 @@ export function auditCommand(files: string[], options: AuditOptions): void {
       histogram: result.histograms[0]?.hours ?? Array.from({ length: 24 }, () => 0), histograms: result.histograms,
       busiest: result.busiest.map((b) => ({ at: new Date(b.at).toISOString(), count: b.count })) }, null, 2));
   } else {
-    for (const line of renderReport(result, unreadable, zone)) console.log(line);
+    const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
+    for (const line of renderReport(result, unreadable, zone, paint)) console.log(line);
   }
   const worst = options.failOn === 'never' ? [] : options.failOn === 'error' ? ['error'] : ['error', 'warning'];
   process.exitCode = result.findings.some((f) => worst.includes(f.severity)) ? EXIT.failed : EXIT.ok;
@@ -116,13 +119,13 @@ function listDir(dir: string): string[] {
   }
 }
 
-function renderReport(result: AuditResult, unreadable: readonly string[], zone: string): string[] {
+function renderReport(result: AuditResult, unreadable: readonly string[], zone: string, paint: Paint): string[] {
   const out: string[] = [];
   for (const severity of SEVERITY_ORDER) {
     const found = result.findings.filter((f) => f.severity === severity);
     if (found.length === 0) continue;
-    out.push(`${severity === 'error' ? 'errors' : severity === 'warning' ? 'warnings' : 'info'} (${String(found.length)})`);
-    for (const f of found) out.push(...renderFinding(f));
+    out.push(severityPaint(paint, severity)(`${severity === 'error' ? 'errors' : severity === 'warning' ? 'warnings' : 'info'} (${String(found.length)})`));
+    for (const f of found) out.push(...renderFinding(f, paint));
     out.push('');
   }
   if (unreadable.length > 0) out.push(`not read: ${unreadable.join('; ')}`, '');
@@ -144,6 +147,11 @@ function renderReport(result: AuditResult, unreadable: readonly string[], zone: 
   return out;
 }
 
-function renderFinding(f: Finding): string[] {
-  return [`  ${f.file}:${String(f.line)}  ${f.code}  ${f.message}`, ...(f.fix !== undefined ? [`      fix: ${f.fix}`] : [])];
+function renderFinding(f: Finding, paint: Paint): string[] {
+  return [`  ${f.file}:${String(f.line)}  ${severityPaint(paint, f.severity)(f.code)}  ${f.message}`, ...(f.fix !== undefined ? [`      ${paint.cyan('fix:')} ${f.fix}`] : [])];
+}
+
+/** Errors red, warnings yellow, info plain. */
+function severityPaint(paint: Paint, severity: Finding['severity']): (text: string) => string {
+  return severity === 'error' ? paint.red : severity === 'warning' ? paint.yellow : paint.dim;
 }

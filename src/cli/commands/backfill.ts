@@ -6,9 +6,12 @@ import { runBackfill } from '../../backfill/run.js';
 import { closure, dependentsOf } from '../../engine/graph.js';
 import { isoUtcFast } from '../../engine/logical-time.js';
 import { readPaused } from '../../io/pause-store.js';
+import { planRuns } from '../../engine/plan.js';
+import type { PlannedRun } from '../../engine/plan.js';
 import type { Job, Jobfile } from '../../jobfile/types.js';
 import type { RunRecord } from '../../ledger/records.js';
 import { isFailure } from '../../ledger/records.js';
+import { tockCommand } from '../command-hint.js';
 import { installStopSignals, realEngineDeps } from '../engine-deps.js';
 import { EXIT } from '../exit-codes.js';
 import { loadForCommand } from '../load-jobfile.js';
@@ -17,7 +20,9 @@ import { parseIsoTime } from '../parse-time.js';
 import type { CommonOptions } from '../paths.js';
 import { resolveStateDir } from '../paths.js';
 import { formatElapsed } from '../render/style.js';
+import { counted } from '../../util/plural.js';
 import { UserError } from '../../util/user-error.js';
+import { formatTime } from '../render/time.js';
 
 export interface BackfillCommandOptions extends CommonOptions {
   /** --cgroup DIR: where each attempt gets its own cgroup. */
@@ -31,6 +36,8 @@ export interface BackfillCommandOptions extends CommonOptions {
   dryRun?: boolean;
   yes?: boolean;
   json?: boolean;
+  /** --utc: times in UTC instead of each job's zone. */
+  utc?: boolean;
 }
 
 interface Summary {
@@ -47,19 +54,26 @@ export async function backfillCommand(names: string[], options: BackfillCommandO
   const started = Date.now();
   const jobfile = loadForCommand(options, process.env);
   const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
-  if (options.force !== true) refusePaused(jobfile, names, options.downstream === true, readPaused(stateDir));
+  if (options.force !== true) refusePaused(jobfile, names, options, readPaused(stateDir));
   const ledger = openLedger(stateDir, jobfile.jobs.keys());
   const instants = planBackfill(jobfile, names, (job) => windowOf(job, options.from, options.to),
-    { force: options.force === true, backwards: options.backwards === true, yes: options.yes === true },
+    { force: options.force === true, backwards: options.backwards === true, yes: options.yes === true,
+      instantsCommand: tockCommand(options, 'next', 'JOB', '--from', 'TIME') },
     (job, since) => ledger.succeededSince(job, since), Date.now());
 
+  const shown = (job: string, ms: number): string => formatTime(ms, jobfile.jobs.get(job)?.timezone ?? jobfile.timezone, { utc: options.utc === true });
+  // How many runs one instant of a job makes: itself, and with --downstream its dependents.
+  const perInstant = new Map(names.map((n) => [n, planRuns(jobfile, [n], { upstream: false, downstream: options.downstream === true, hasSuccess: () => false })]));
+  const count = countRuns(instants, perInstant);
+
   if (options.dryRun === true) {
-    const runs = instants.map((i) => ({ job: i.job, logical_time: isoUtcFast(i.logicalMs), action: i.action, ...(i.reason !== undefined ? { reason: i.reason } : {}) }));
-    if (options.json === true) console.log(JSON.stringify({ summary: summarize(instants, [], started), runs }));
-    else {
-      for (const r of runs) console.log(`${r.action === 'run' ? 'run ' : 'skip'}  ${r.job}  ${r.logical_time}${r.reason !== undefined ? `  (${r.reason})` : ''}`);
-      const run = runs.filter((r) => r.action === 'run').length;
-      console.log(`${String(runs.length)} instants: ${String(run)} would run, ${String(runs.length - run)} skipped (succeeded before; --force runs them again)`);
+    if (options.json === true) {
+      const runs = instants.map((i) => ({ job: i.job, logical_time: isoUtcFast(i.logicalMs), action: i.action, ...(i.reason !== undefined ? { reason: i.reason } : {}) }));
+      console.log(JSON.stringify({ summary: summarize(instants, [], started), runs }));
+    } else {
+      for (const i of instants) console.log(`${i.action === 'run' ? 'run ' : 'skip'}  ${i.job}  ${shown(i.job, i.logicalMs)}${i.reason !== undefined ? `  (${i.reason})` : ''}`);
+      const skipped = count.runs - count.toRun;
+      console.log(`${count.label}: ${String(count.toRun)} would run, ${String(skipped)} skipped${skipped > 0 ? ' (succeeded before; --force runs them again)' : ''}`);
     }
     return;
   }
@@ -69,7 +83,7 @@ export async function backfillCommand(names: string[], options: BackfillCommandO
     console.error(`tock: note: ${serial.join(', ')} run one instant at a time: the job lock holds (concurrency is not allow). ` +
       'For a job whose runs are partitioned by date, set concurrency: allow to let --parallel run instants together.');
   }
-  const progress = await startProgress(instants.filter((i) => i.action === 'run').length, options.json === true);
+  const progress = await startProgress(instants.filter((i) => i.action === 'run').length, options.json === true, shown);
   const records: RunRecord[] = [];
   const stopper = installStopSignals((signal) => {
     progress.note(`tock: ${signal}: launching nothing more; running jobs get SIGTERM, then SIGKILL after their kill_grace`);
@@ -88,9 +102,13 @@ export async function backfillCommand(names: string[], options: BackfillCommandO
   const summary = summarize(instants, records, started);
   if (options.json === true) console.log(JSON.stringify({ summary, runs: records }, null, 2));
   else {
-    console.error(`tock: backfill: ${String(summary.planned)} planned, ${String(summary.ran)} ran, ${String(summary.succeeded)} succeeded, ` +
-      `${String(summary.failed)} failed, ${String(summary.skipped)} skipped, in ${formatElapsed(summary.duration_ms)}`);
-    for (const r of records.filter((x) => isFailure(x.outcome))) console.error(`  ${r.job} ${r.logical_time} ${r.outcome}: tock logs ${r.job} ${r.run_id}`);
+    const notRun = count.runs - summary.succeeded - summary.failed - summary.skipped;
+    const parts = [[summary.succeeded, 'succeeded'], [summary.failed, 'failed'], [summary.skipped, 'skipped'], [notRun, 'not run']] as const;
+    const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${String(n)} ${what}`);
+    console.error(`tock: backfill: ${count.label}: ${said.length > 0 ? said.join(', ') : 'none ran'}, in ${formatElapsed(summary.duration_ms)}`);
+    for (const r of records.filter((x) => isFailure(x.outcome))) {
+      console.error(`  ${r.job} ${shown(r.job, Date.parse(r.logical_time))} ${r.outcome}: ${tockCommand(options, 'logs', r.job, r.run_id)}`);
+    }
   }
   const asked = records.filter((r) => names.includes(r.job));
   const ok = !stopper.stop.signal.aborted && asked.every((r) => r.outcome === 'success' || r.reason === 'succeeded-before')
@@ -99,14 +117,31 @@ export async function backfillCommand(names: string[], options: BackfillCommandO
 }
 
 /** A paused job is not backfilled (nor pulled in by --downstream) unless --force says so. */
-function refusePaused(jobfile: Jobfile, names: readonly string[], downstream: boolean, paused: ReadonlySet<string>): void {
+function refusePaused(jobfile: Jobfile, names: readonly string[], options: BackfillCommandOptions, paused: ReadonlySet<string>): void {
   const known = names.filter((n) => jobfile.jobs.has(n));
-  const reached = downstream ? [...new Set([...known, ...closure(known, (n) => dependentsOf(jobfile.jobs, n))])] : known;
+  const reached = options.downstream === true ? [...new Set([...known, ...closure(known, (n) => dependentsOf(jobfile.jobs, n))])] : known;
   const refused = reached.filter((n) => paused.has(n));
   if (refused.length === 0) return;
-  const list = refused.join(' ');
   throw new UserError('usage', `expected jobs that are not paused, got ${refused.map((n) => `"${n}"`).join(', ')} (tock pause)`,
-    `resume ${refused.length === 1 ? 'it' : 'them'} first (tock resume ${list}), or add --force to backfill ${refused.length === 1 ? 'it' : 'them'} paused`);
+    `resume ${refused.length === 1 ? 'it' : 'them'} first (${tockCommand(options, 'resume', ...refused)}), or add --force to backfill ${refused.length === 1 ? 'it' : 'them'} paused`);
+}
+
+/**
+ * `11 instants x 6 jobs = 66 runs` (with --downstream an instant runs its dependents too):
+ * instants and runs counted apart. Several jobs on different schedules: `14 instants, 2 jobs = 18 runs`.
+ */
+function countRuns(instants: readonly BackfillInstant[], perInstant: ReadonlyMap<string, readonly PlannedRun[]>): { runs: number; toRun: number; label: string } {
+  const times = new Set(instants.map((i) => i.logicalMs)).size;
+  const jobs = new Set([...perInstant.values()].flatMap((plan) => plan.map((p) => p.job.name))).size;
+  let runs = 0;
+  let toRun = 0;
+  for (const i of instants) {
+    const n = perInstant.get(i.job)?.length ?? 1;
+    runs += n;
+    if (i.action === 'run') toRun += n;
+  }
+  const label = `${counted(times, 'instant')}${times * jobs === runs ? ' x ' : ', '}${counted(jobs, 'job')} = ${counted(runs, 'run')}`;
+  return { runs, toRun, label };
 }
 
 function summarize(instants: readonly BackfillInstant[], records: readonly RunRecord[], started: number): Summary {
@@ -137,7 +172,7 @@ interface Progress {
 }
 
 /** A progress bar on a terminal (cli-progress); off a terminal, one line per finished instant. */
-async function startProgress(total: number, quiet: boolean): Promise<Progress> {
+async function startProgress(total: number, quiet: boolean, shown: (job: string, ms: number) => string): Promise<Progress> {
   let finished = 0;
   let failed = 0;
   if (quiet) return { done: () => undefined, note: () => undefined, stop: () => undefined };
@@ -147,7 +182,7 @@ async function startProgress(total: number, quiet: boolean): Promise<Progress> {
         finished++;
         const own = runs.find((r) => r.job === instant.job);
         const outcome = own === undefined ? 'not started' : `${own.outcome}${own.reason !== undefined ? ` (${own.reason})` : ''}`;
-        console.error(`[${String(finished)}/${String(total)}] ${instant.job} ${new Date(instant.logicalMs).toISOString()} ${outcome}${own !== undefined ? ` in ${formatElapsed(own.duration_ms)}` : ''}`);
+        console.error(`[${String(finished)}/${String(total)}] ${instant.job} ${shown(instant.job, instant.logicalMs)} ${outcome}${own !== undefined ? ` in ${formatElapsed(own.duration_ms)}` : ''}`);
       },
       note: (text) => { console.error(text); },
       stop: () => undefined,
@@ -163,7 +198,7 @@ async function startProgress(total: number, quiet: boolean): Promise<Progress> {
     done(instant, runs) {
       finished++;
       if (runs.some((r) => isFailure(r.outcome))) failed++;
-      bar.update(finished, { failed, current: `${instant.job} ${new Date(instant.logicalMs).toISOString()}` });
+      bar.update(finished, { failed, current: `${instant.job} ${shown(instant.job, instant.logicalMs)}` });
     },
     note(text) {
       bar.stop();

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 
 import { RunCounters } from '../../daemon/counters.js';
+import { nextFire } from '../../daemon/due.js';
 import type { DaemonEvent } from '../../daemon/events.js';
 import { schedulerMetrics } from '../../daemon/metrics.js';
 import { Scheduler } from '../../daemon/scheduler.js';
@@ -20,7 +21,10 @@ import { displayPath, loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
 import { findJobfile, resolveStateDir } from '../paths.js';
+import { isoUtc } from '../../engine/logical-time.js';
+import type { LogLevel } from '../render/daemon-log.js';
 import { renderDaemonLine } from '../render/daemon-log.js';
+import { loadPaint, wantsColor } from '../render/style.js';
 import { renderDiagnostics } from '../render/diagnostic.js';
 import { metricsText, statusDocument } from '../status-doc.js';
 
@@ -29,6 +33,9 @@ export interface DaemonOptions extends CommonOptions {
   cgroup?: string;
   listen?: string;
   logFormat: 'text' | 'json';
+  logLevel: LogLevel;
+  /** --utc: job times in UTC in text lines. */
+  utc?: boolean;
 }
 
 /**
@@ -41,9 +48,22 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   let jobfile = loadForCommand(options, process.env);
   const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
   // A full disk fails every write: those are logged once a minute, with a count (SPEC 5).
+  const paint = await loadPaint(options.logFormat === 'text' && wantsColor(process.stderr, process.env, options.color));
+  const style = { format: options.logFormat, level: options.logLevel, utc: options.utc === true, paint,
+    zoneOf: (job: string) => jobfile.jobs.get(job)?.timezone ?? jobfile.timezone };
   const log = limitStorageFailures((event: DaemonEvent): void => {
-    process.stderr.write(`${renderDaemonLine(event, options.logFormat, new Date())}\n`);
+    const line = renderDaemonLine(event, style, new Date());
+    if (line !== undefined) process.stderr.write(`${line}\n`);
   }, Date.now);
+  // SPEC 5: at start and after a reload, a line per job with its next instant.
+  const logSchedule = (jf: Jobfile): void => {
+    const now = Date.now();
+    for (const job of jf.jobs.values()) {
+      const next = nextFire(job, now);
+      log({ type: 'scheduled', job: job.name, ...(!job.enabled ? { disabled: true as const }
+        : next !== undefined ? { next: isoUtc(next.logicalMs) } : job.needs.length > 0 ? { after: [...job.needs] } : {}) });
+    }
+  };
 
   // One daemon per state dir: two would each run every job. A holder provably gone (killed -9)
   // is taken over at once, so systemd's restart 5 s later is not refused.
@@ -52,7 +72,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   const daemonLock = await locks.tryAcquire('daemon', owner);
   if (daemonLock === null) {
     const holder = locks.holder('daemon');
-    console.error(`tock: error: another tock daemon${holder !== null ? ` (pid ${String(holder.pid)})` : ''} is running on ${stateDir}`);
+    console.error(`${paint.red('tock: error:')} another tock daemon${holder !== null ? ` (pid ${String(holder.pid)})` : ''} is running on ${stateDir}`);
     console.error('  hint: stop it first (systemctl stop tock), or give this one its own --state-dir');
     process.exitCode = EXIT.busy;
     return;
@@ -68,7 +88,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
     if (daemonLock.lost.reason !== 'lock-lost') return;
     const holder = locks.holder('daemon');
     const to = holder !== null && holder.pid !== process.pid ? `pid ${String(holder.pid)}${holder.host !== owner.host ? ` on ${holder.host}` : ''}` : 'another process';
-    console.error(`tock: lost the daemon lock on ${stateDir} to ${to} after a stall; stopping`);
+    console.error(`${paint.red('tock:')} lost the daemon lock on ${stateDir} to ${to} after a stall; stopping`);
     if (!stopper.stop.signal.aborted) stopper.stop.abort('lock-lost');
   };
   daemonLock.lost.addEventListener('abort', onLost, { once: true });
@@ -86,6 +106,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
       }
       jobfile = result.jobfile;
       scheduler.reload(jobfile);
+      logSchedule(jobfile);
     } catch (error) {
       log({ type: 'reload-failed', problems: [error instanceof UserError ? error.message : String(error)] });
     }
@@ -106,8 +127,9 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   });
 
   const exposed = server === undefined ? undefined : listenWarning(options.listen ?? '', server.address);
-  if (exposed !== undefined) process.stderr.write(`${exposed}\n`);
+  if (exposed !== undefined) process.stderr.write(`${paint.yellow(exposed)}\n`);
   log({ type: 'started', jobs: jobfile.jobs.size, pid: process.pid, state_dir: stateDir, ...(server !== undefined ? { listen: server.address } : {}) });
+  logSchedule(jobfile);
   if (server !== undefined) {
     counters.seed().catch((error: unknown) => {
       log({ type: 'error', message: `counting the ledger for /metrics: ${String(error)}` });

@@ -8,6 +8,7 @@ import { parseTime } from '../parse-time.js';
 import type { CommonOptions } from '../paths.js';
 import { stateDirPath } from '../paths.js';
 import { formatElapsed, loadPaint, paintOutcome, wantsColor } from '../render/style.js';
+import { formatTime } from '../render/time.js';
 
 const OUTCOMES = ['success', 'failed', 'timeout', 'deadline', 'skipped', 'missed', 'interrupted', 'killed', 'running'];
 
@@ -16,6 +17,8 @@ export interface HistoryOptions extends CommonOptions {
   since?: string;
   outcome?: string;
   json?: boolean;
+  /** --utc: times in UTC instead of each job's zone. */
+  utc?: boolean;
 }
 
 /** `tock history [JOB]`: runs newest first, with attempts, from the ledger. */
@@ -45,7 +48,8 @@ export async function historyCommand(job: string | undefined, options: HistoryOp
     return;
   }
   const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
-  const rows = runs.map((r) => row(r));
+  const zoneOf = (name: string): string => jobfile.jobs.get(name)?.timezone ?? jobfile.timezone;
+  const rows = runs.map((r) => row(r, zoneOf(r.job), options.utc === true));
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((cells) => cells[i]?.length ?? 0), HEADER[i]?.length ?? 0)) ?? [];
   // Pad first, then paint: colour codes would throw the widths off.
   const pad = (cells: readonly string[], outcome?: LedgerRun): string => cells
@@ -69,19 +73,15 @@ export async function historyCommand(job: string | undefined, options: HistoryOp
 const HEADER = ['STARTED', 'JOB', 'OUTCOME', 'DURATION', 'TRIGGER', 'LOGICAL TIME', 'RUN ID'];
 const OUTCOME_COLUMN = 2;
 
-function row(run: LedgerRun): string[] {
+function row(run: LedgerRun, zone: string, utc: boolean): string[] {
   const outcome = outcomeOf(run) + (run.reason !== undefined ? ` (${run.reason})` : '');
   return [
-    shortTime(run.started_at),
+    formatTime(run.started_at, zone, { utc, seconds: true }),
     run.job,
     outcome,
     run.duration_ms === null ? '-' : formatElapsed(run.duration_ms),
     run.trigger,
-    shortTime(run.logical_time),
+    formatTime(run.logical_time, zone, { utc }),
     run.run_id,
   ];
-}
-
-function shortTime(iso: string): string {
-  return iso.replace(/\.\d+Z$/, 'Z');
 }

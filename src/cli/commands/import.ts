@@ -11,6 +11,7 @@ import { readTextFile } from '../../util/read-text-file.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
 import { hostZone } from '../host-zone.js';
+import { tockCommand } from '../command-hint.js';
 import type { CommonOptions } from '../paths.js';
 
 export interface ImportOptions extends CommonOptions {
@@ -41,7 +42,7 @@ export function importCommand(file: string | undefined, options: ImportOptions):
   const carried = plan.carried.map(carriedLine);
   if (options.strict === true && carried.length > 0) {
     throw new UserError('usage', `${String(carried.length)} ${carried.length === 1 ? 'line' : 'lines'} of ${name} would not be imported (--strict); nothing was written`,
-      'fix them (`tock audit` explains each), or drop --strict to carry them into the jobfile as comments', carried);
+      `fix them (\`${tockCommand(options, 'audit', source)}\` explains each), or drop --strict to carry them into the jobfile as comments`, carried);
   }
   if (plan.jobs.length === 0) {
     throw new UserError('usage', `expected at least one job line in ${name}, got none${plan.reboots.length > 0 ? ` (only @reboot, which tock does not run)` : ''}`,

@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { LedgerRun } from '../../ledger/fold.js';
 import { recentRuns } from '../../ledger/query.js';
 import { UserError } from '../../util/user-error.js';
+import { tockCommand } from '../command-hint.js';
 import { loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
@@ -31,7 +32,7 @@ export async function logsCommand(job: string, runId: string | undefined, option
   if (run === undefined) {
     if (!jobfile.jobs.has(job)) throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${job}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
     throw new UserError('no-run', runId === undefined ? `no run of ${job} has output yet` : `expected a run id of ${job}, got "${runId}"`,
-      `list its runs with: tock history ${job}`);
+      `list its runs with: ${tockCommand(options, 'history', job)}`);
   }
   let offset = printFrom(run.log, 0);
   if (options.follow !== true) return;

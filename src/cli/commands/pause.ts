@@ -10,6 +10,7 @@ import { UserError } from '../../util/user-error.js';
 import { loadForCommand } from '../load-jobfile.js';
 import type { CommonOptions } from '../paths.js';
 import { resolveStateDir } from '../paths.js';
+import { tockCommand } from '../command-hint.js';
 
 export interface PauseOptions extends CommonOptions {
   all?: boolean;
@@ -29,7 +30,6 @@ export async function pauseCommand(names: string[], options: PauseOptions): Prom
   const asked = selected(names, options, 'pause', [...jobfile.jobs.keys()]);
   checkNames(asked, jobfile.jobs.keys(), jobfile);
   const by = process.env.SUDO_USER ?? accountName();
-  const hint = flags(options);
   await update(resolveStateDir(options, process.env, jobfile.stateDir), (pauses) => {
     for (const name of asked) {
       const before = pauses.get(name);
@@ -38,7 +38,7 @@ export async function pauseCommand(names: string[], options: PauseOptions): Prom
         continue;
       }
       pauses.set(name, { since: new Date().toISOString(), by });
-      console.log(`paused ${name} (the daemon skips its instants until tock resume ${name}${hint})`);
+      console.log(`paused ${name} (the daemon skips its instants until ${tockCommand(options, 'resume', name)})`);
     }
   });
 }
@@ -116,11 +116,6 @@ async function update(stateDir: string, change: (pauses: Map<string, Pause>) => 
 function describe(pause: Pause): string {
   const parts = [pause.since !== '' ? ` since ${pause.since}` : '', pause.by !== '' ? ` by ${pause.by}` : ''].join('');
   return parts === '' ? '' : ` (${parts.trim()})`;
-}
-
-/** The -f/--state-dir the user gave, for a hint that names a command. */
-function flags(options: CommonOptions): string {
-  return [options.jobfile !== undefined ? ` -f ${options.jobfile}` : '', options.stateDir !== undefined ? ` --state-dir ${options.stateDir}` : ''].join('');
 }
 
 function accountName(): string {

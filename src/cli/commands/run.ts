@@ -5,6 +5,7 @@ import { Slots } from '../../engine/slots.js';
 import { readPaused } from '../../io/pause-store.js';
 import { isFailure } from '../../ledger/records.js';
 import type { RunRecord } from '../../ledger/records.js';
+import { tockCommand } from '../command-hint.js';
 import { installStopSignals, realEngineDeps, terminalOutput } from '../engine-deps.js';
 import { EXIT } from '../exit-codes.js';
 import { loadForCommand } from '../load-jobfile.js';
@@ -38,7 +39,7 @@ export async function runCommand(names: string[], options: RunOptions): Promise<
   });
 
   const json = options.json === true;
-  if (!json) notePaused(plan.map((p) => p.job.name), stateDir);
+  if (!json) notePaused(plan.map((p) => p.job.name), stateDir, options);
   const paint = await loadPaint(wantsColor(process.stderr, process.env, options.color));
   const stopper = installStopSignals((signal) => {
     if (!json) console.error(`tock: ${signal}: stopping; running jobs get SIGTERM, then SIGKILL after their kill_grace (again to kill now)`);
@@ -58,14 +59,14 @@ export async function runCommand(names: string[], options: RunOptions): Promise<
   }
 
   if (json) console.log(JSON.stringify({ runs }, null, 2));
-  else if (runs.length > 1) printSummary(runs);
+  else if (runs.length > 1) printSummary(runs, options);
   const notStarted = plan.length - runs.length;
   if (notStarted > 0 && !json) console.error(`tock: stopped before ${String(notStarted)} more ${notStarted === 1 ? 'job' : 'jobs'} could start`);
   process.exitCode = exitCode(runs, notStarted > 0);
 }
 
 /** `tock run` is an explicit request: a paused job runs (as a Job made by hand from a suspended CronJob), with a note. */
-function notePaused(names: readonly string[], stateDir: string): void {
+function notePaused(names: readonly string[], stateDir: string, options: RunOptions): void {
   let paused: ReadonlySet<string>;
   try {
     paused = readPaused(stateDir);
@@ -73,15 +74,15 @@ function notePaused(names: readonly string[], stateDir: string): void {
     return; // a pause file tock cannot read changes nothing for a run asked for by hand
   }
   for (const name of names.filter((n) => paused.has(n))) {
-    console.error(`tock: note: ${name} is paused; it runs because you asked (the daemon skips its instants until tock resume ${name})`);
+    console.error(`tock: note: ${name} is paused; it runs because you asked (the daemon skips its instants until ${tockCommand(options, 'resume', name)})`);
   }
 }
 
-function printSummary(runs: readonly RunRecord[]): void {
+function printSummary(runs: readonly RunRecord[], options: RunOptions): void {
   const failed = runs.filter((r) => isFailure(r.outcome));
   const skipped = runs.filter((r) => r.outcome === 'skipped');
   console.error(`tock: ${String(runs.length - failed.length - skipped.length)} succeeded, ${String(failed.length)} failed, ${String(skipped.length)} skipped`);
-  for (const run of failed) console.error(`  see the output: tock logs ${run.job} ${run.run_id}`);
+  for (const run of failed) console.error(`  see the output: ${tockCommand(options, 'logs', run.job, run.run_id)}`);
 }
 
 /** SPEC 6 (`EXIT_CODES` says each in words): `failed` beats `busy`, which is only a forbid overlap. */

@@ -7,13 +7,14 @@ import { displayPath } from '../load-jobfile.js';
 import type { CommonOptions } from '../paths.js';
 import { findJobfile } from '../paths.js';
 import { renderDiagnostics } from '../render/diagnostic.js';
+import { loadPaint, wantsColor } from '../render/style.js';
 
 /** `tock validate`: every problem at once, like a compiler; exit 2 when there are errors. */
 export interface ValidateOptions extends CommonOptions {
   json?: boolean;
 }
 
-export function validateCommand(options: ValidateOptions): void {
+export async function validateCommand(options: ValidateOptions): Promise<void> {
   const file = findJobfile(options, process.env);
   const result = loadJobfile(file, { asRoot: process.getuid?.() === 0, accountExists, directoryExists });
   const diagnostics = result.ok ? result.warnings : result.diagnostics;
@@ -26,11 +27,14 @@ export function validateCommand(options: ValidateOptions): void {
     });
     console.log(JSON.stringify({ ok: result.ok, jobs, diagnostics: located }, null, 2));
   } else {
-    for (const text of renderDiagnostics(diagnostics, result.source, shown)) console.error(text);
-    if (result.ok) console.log(`ok: ${String(jobs)} ${jobs === 1 ? 'job' : 'jobs'}`);
-    else {
+    const errPaint = await loadPaint(wantsColor(process.stderr, process.env, options.color));
+    for (const text of renderDiagnostics(diagnostics, result.source, shown, errPaint)) console.error(text);
+    if (result.ok) {
+      const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
+      console.log(`${paint.green('ok:')} ${String(jobs)} ${jobs === 1 ? 'job' : 'jobs'}`);
+    } else {
       const n = diagnostics.filter((d) => d.severity === 'error').length;
-      console.error(`tock: ${String(n)} ${n === 1 ? 'problem' : 'problems'} in ${shown}`);
+      console.error(errPaint.red(`tock: ${String(n)} ${n === 1 ? 'problem' : 'problems'} in ${shown}`));
     }
   }
   process.exitCode = result.ok ? EXIT.ok : EXIT.usage;

@@ -14,10 +14,14 @@ import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
 import { stateDirPath } from '../paths.js';
 import { describeExit } from '../render/explain.js';
-import { formatElapsed } from '../render/style.js';
+import { formatElapsed, loadPaint, paintOutcome, wantsColor } from '../render/style.js';
+import { formatTime } from '../render/time.js';
+import { tockCommand } from '../command-hint.js';
 
 export interface WhyOptions extends CommonOptions {
   json?: boolean;
+  /** --utc: times in UTC instead of the job's zone. */
+  utc?: boolean;
 }
 
 const LOG_TAIL_LINES = 20;
@@ -31,7 +35,7 @@ interface Change {
 }
 
 /** `tock why JOB`: the latest failure, what it blocked, and what changed since the job last worked. */
-export function whyCommand(name: string, options: WhyOptions): void {
+export async function whyCommand(name: string, options: WhyOptions): Promise<void> {
   const jobfile = loadForCommand(options, process.env);
   const job = jobfile.jobs.get(name);
   if (job === undefined) throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${name}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
@@ -54,25 +58,29 @@ export function whyCommand(name: string, options: WhyOptions): void {
     }, null, 2));
     return;
   }
+  const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
+  const at = (iso: string): string => formatTime(iso, job.timezone, { utc: options.utc === true, seconds: true });
+  const heading = (text: string): string => paint.bold(text);
   const out: string[] = [];
-  out.push(`${name} ${failed.outcome}${failed.reason !== undefined ? ` (${failed.reason})` : ''} at ${failed.ended_at}, run ${failed.run_id}, logical time ${failed.logical_time}, ${failed.trigger}`);
-  if (failed.message !== undefined) out.push(`  ${failed.message}`);
-  out.push('', 'attempts:');
+  out.push(`${paint.bold(name)} ${paintOutcome(paint, failed.outcome)}${failed.reason !== undefined ? ` (${failed.reason})` : ''} at ${at(failed.ended_at)}, run ${failed.run_id}, ` +
+    `logical time ${formatTime(failed.logical_time, job.timezone, { utc: options.utc === true })}, ${failed.trigger}`);
+  if (failed.message !== undefined) out.push(`  ${paint.red(failed.message)}`);
+  out.push('', heading('attempts:'));
   if (failed.attempts.length === 0) out.push('  none: it ended before an attempt started');
   for (const a of failed.attempts) {
-    out.push(`  ${String(a.n)}. ${a.outcome} after ${formatElapsed(Date.parse(a.ended_at) - Date.parse(a.started_at))}: ${describeExit(a.exit_code, a.signal)}${a.error !== undefined ? ` — ${a.error}` : ''}`);
+    out.push(`  ${String(a.n)}. ${paintOutcome(paint, a.outcome)} after ${formatElapsed(Date.parse(a.ended_at) - Date.parse(a.started_at))}: ${describeExit(a.exit_code, a.signal)}${a.error !== undefined ? ` — ${a.error}` : ''}`);
   }
-  out.push('', `log (last ${String(LOG_TAIL_LINES)} lines of ${failed.log}):`);
-  out.push(...(logTail.length > 0 ? logTail.map((l) => `  | ${l}`) : ['  (no output)']));
-  out.push('', 'blocked:');
-  out.push(...(blocked.length > 0 ? blocked.map((b) => `  ${b.job} skipped (${b.reason}), run ${b.run_id}`) : ['  nothing downstream was skipped for this run']));
-  out.push('', 'since the last success:');
+  out.push('', heading(`log (last ${String(LOG_TAIL_LINES)} lines of ${failed.log}):`));
+  out.push(...(logTail.length > 0 ? logTail.map((l) => `  ${paint.dim('|')} ${l}`) : ['  (no output)']));
+  out.push('', heading('blocked:'));
+  out.push(...(blocked.length > 0 ? blocked.map((b) => `  ${b.job} ${paintOutcome(paint, 'skipped')} (${b.reason}), run ${b.run_id}`) : ['  nothing downstream was skipped for this run']));
+  out.push('', heading('since the last success:'));
   if (success === undefined) out.push('  it has never succeeded (in the ledger)');
   else {
-    out.push(`  last success ${success.ended_at} (run ${success.run_id}), took ${formatElapsed(success.duration_ms)}; this run took ${formatElapsed(failed.duration_ms)}`);
-    out.push(...(changes.length > 0 ? changes.map((c) => `  ${c.what}: was ${JSON.stringify(c.before)}, now ${JSON.stringify(c.after)}`) : ['  the job\'s definition and the jobfile are the same']));
+    out.push(`  last ${paintOutcome(paint, 'success')} ${at(success.ended_at)} (run ${success.run_id}), took ${formatElapsed(success.duration_ms)}; this run took ${formatElapsed(failed.duration_ms)}`);
+    out.push(...(changes.length > 0 ? changes.map((c) => `  ${paint.yellow(c.what)}: was ${JSON.stringify(c.before)}, now ${JSON.stringify(c.after)}`) : ['  the job\'s definition and the jobfile are the same']));
   }
-  out.push('', `full output: tock logs ${name} ${failed.run_id}`);
+  out.push('', `full output: ${tockCommand(options, 'logs', name, failed.run_id)}`);
   for (const line of out) console.log(line);
 }
 

@@ -13,20 +13,21 @@ export interface OffsetChange {
 
 const SAMPLE_MS = 3 * 86_400_000;
 
-// One formatter per zone, the only Intl cache in tock: building one wakes ICU, which costs far
-// more than using it. `longOffset` gives the offset itself ("GMT+05:45"), so nothing is parsed
-// back from a local date.
+// One formatter per zone (and per locale for zone names), the only Intl cache in tock: building
+// one wakes ICU, which costs far more than using it. `longOffset` gives the offset itself
+// ("GMT+05:45"), so nothing is parsed back from a local date.
 const formatters = new Map<string, Intl.DateTimeFormat | undefined>();
 
-function formatter(zone: string): Intl.DateTimeFormat | undefined {
-  if (formatters.has(zone)) return formatters.get(zone);
+function formatter(zone: string, locale = 'en-US', timeZoneName: 'longOffset' | 'short' = 'longOffset'): Intl.DateTimeFormat | undefined {
+  const key = timeZoneName === 'longOffset' ? zone : `${zone}\u0000${locale}`;
+  if (formatters.has(key)) return formatters.get(key);
   let format: Intl.DateTimeFormat | undefined;
   try {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    format = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName });
   } catch {
     format = undefined;
   }
-  formatters.set(zone, format);
+  formatters.set(key, format);
   return format;
 }
 
@@ -163,4 +164,35 @@ export function isoInZone(ms: number, zone: string): string {
   // Local mean time offsets have seconds (New York's was -04:56:02).
   const rest = seconds % 60 === 0 ? '' : `:${two(seconds % 60)}`;
   return `${local}${offset < 0 ? '-' : '+'}${two(seconds / 3600)}:${two((seconds / 60) % 60)}${rest}`;
+}
+
+// CLDR gives a zone its letters abbreviation only in the locales where it is commonly used
+// (CET in en-GB, EST in en-US, IST in en-IN, AEST in en-AU); these English ones never disagree.
+const NAME_LOCALES = ['en-US', 'en-GB', 'en-AU', 'en-IN', 'en-NZ', 'en-IE', 'en-ZA', 'en-SG'];
+// A zone's name by its offset: CET/CEST, EST/EDT. Looked up once per (zone, offset).
+const names = new Map<string, string>();
+
+/**
+ * What a person calls the zone at `ms`: its abbreviation where Intl has one in letters
+ * (`CET`, `EDT`, `UTC`), else the offset (`+0530`, `-0300`).
+ */
+export function zoneName(zone: string, ms: number): string {
+  if (isUtc(zone)) return 'UTC';
+  const offset = offsetAt(zone, ms);
+  const key = `${zone}\u0000${String(offset)}`;
+  const known = names.get(key);
+  if (known !== undefined) return known;
+  let name: string | undefined;
+  for (const locale of NAME_LOCALES) {
+    const text = formatter(zone, locale, 'short')?.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value;
+    if (text !== undefined && /^[A-Z]{2,5}$/.test(text)) {
+      name = text;
+      break;
+    }
+  }
+  const minutes = Math.round(Math.abs(offset) / 60_000);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  name ??= `${offset < 0 ? '-' : '+'}${two(Math.floor(minutes / 60))}${two(minutes % 60)}`;
+  names.set(key, name);
+  return name;
 }
