@@ -1,5 +1,6 @@
 import { unreachable } from '../../util/unreachable.js';
 import type { CompletionArgument, CompletionCommand, Completes } from './completion-tree.js';
+import { shellQuote as quote } from './completion-tree.js';
 
 /**
  * A bash completion script for the tree: `_tock` walks the words typed so far (the command
@@ -107,9 +108,4 @@ function reply(completes: Completes): string {
 
 function words(list: readonly string[]): string {
   return `COMPREPLY=($(compgen -W ${quote(list.join(' '))} -- "$cur"))`;
-}
-
-/** A bash single-quoted word. */
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,5 +1,6 @@
 import { unreachable } from '../../util/unreachable.js';
 import type { CompletionCommand, CompletionOption, Completes } from './completion-tree.js';
+import { oneLine } from './completion-tree.js';
 
 /**
  * A fish completion script for the tree: `__tock_command` finds the command path typed so far
@@ -91,9 +92,6 @@ function values(completes: Completes): string {
   }
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ');
-}
 
 /** A fish single-quoted word (only `\` and `'` are special inside). */
 function quote(text: string): string {

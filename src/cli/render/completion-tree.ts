@@ -69,3 +69,13 @@ function byName(name: string): Completes {
   if (name === 'dir') return { kind: 'dir' };
   return { kind: 'none' };
 }
+
+/** A description on one line, as completion menus show it. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}
+
+/** A POSIX shell single-quoted word (bash and zsh). */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,5 +1,6 @@
 import { unreachable } from '../../util/unreachable.js';
 import type { CompletionCommand, CompletionOption, Completes } from './completion-tree.js';
+import { oneLine, shellQuote as quote } from './completion-tree.js';
 
 /**
  * A zsh completion function for the tree: one `_arguments` spec per command (flags with their
@@ -88,13 +89,4 @@ function action(completes: Completes): string {
     default:
       return unreachable(completes);
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ');
-}
-
-/** A zsh single-quoted word. */
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
