@@ -11,6 +11,8 @@ import type { DaemonOptions } from './commands/daemon.js';
 import type { ExportOptions } from './commands/export.js';
 import type { GraphOptions } from './commands/graph.js';
 import type { ImportOptions } from './commands/import.js';
+import type { InitOptions } from './commands/init.js';
+import type { Shell } from './commands/completion.js';
 import type { HistoryOptions } from './commands/history.js';
 import type { LedgerOptions } from './commands/ledger.js';
 import type { LogsOptions } from './commands/logs.js';
@@ -23,16 +25,28 @@ import type { TimelineOptions } from './commands/timeline.js';
 import type { ValidateOptions } from './commands/validate.js';
 import type { WhyOptions } from './commands/why.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
+import type { CommonOptions } from './paths.js';
+import { defaultStateDir } from './paths.js';
 
 // Each command's module is imported only when that command runs: a `tock --version` or
 // `tock validate` must not pay for what `tock run` needs (see bench/ and docs/decisions.md).
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+// The default that applies to whoever asks: root's differs from a user's (SPEC 1).
+const STATE_DIR_HELP = `ledger, locks and logs (default: $TOCK_STATE_DIR, the jobfile's state_dir, else ${
+  process.getuid?.() === 0 ? defaultStateDir(process.env) : `$XDG_STATE_HOME/tock: ${defaultStateDir(process.env)}`})`;
+
 function common(command: Command): Command {
   return command
     .option('-f, --jobfile <path>', 'the jobfile (default: $TOCK_JOBFILE, ./tock.yaml, ~/.config/tock/tock.yaml, /etc/tock/tock.yaml)')
-    .option('--state-dir <dir>', 'ledger, locks and logs (default: $TOCK_STATE_DIR, the jobfile\'s state_dir, ~/.local/state/tock)')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
     .option('--no-color', 'no colour, even on a terminal');
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a whole number (0 or more), got "${value}"`);
+  return n;
 }
 
 function positiveInt(value: string): number {
@@ -86,7 +100,8 @@ common(program.command('logs'))
   .description("a run's captured output (default: the job's latest run)")
   .argument('<job>', 'the job')
   .argument('[run_id]', 'the run (see `tock history JOB`)')
-  .option('--follow', 'keep printing until the run ends')
+  .addOption(new Option('-n, --lines <n>', 'only the last N lines').argParser(wholeNumber))
+  .option('--follow', 'keep printing as the run writes; without RUN_ID, follow the job\'s runs as they start, until Ctrl-C')
   .action(async (job: string, runId: string | undefined, options: LogsOptions) => (await import('./commands/logs.js')).logsCommand(job, runId, options));
 
 common(program.command('status'))
@@ -122,6 +137,7 @@ common(program.command('next'))
 common(program.command('graph'))
   .description('the dependency graph')
   .addOption(new Option('--format <format>', 'text, dot or mermaid').choices(['text', 'dot', 'mermaid']).default('text'))
+  .option('--json', 'print { jobs, edges } as JSON')
   .action(async (options: GraphOptions) => (await import('./commands/graph.js')).graphCommand(options));
 
 common(program.command('pause'))
@@ -197,11 +213,28 @@ common(program.command('export'))
 const ledger = program.command('ledger').description('verify or shrink the ledger');
 common(ledger.command('check'))
   .description('report every line of the ledger that is not a whole event; exit 1 if any')
+  .option('--json', 'print { ok, jobs, segments, bad_lines } as JSON')
   .action(async (options: LedgerOptions) => (await import('./commands/ledger.js')).ledgerCheckCommand(options));
 common(ledger.command('compact'))
   .description('drop runs older than --keep (each job keeps its latest run and latest success) and their logs')
   .requiredOption('--keep <duration>', 'how much history to keep, e.g. 90d')
+  .option('--json', 'print what was dropped and kept as JSON')
   .action(async (options: LedgerOptions & { keep: string }) => (await import('./commands/ledger.js')).ledgerCompactCommand(options));
+
+common(program.command('init'))
+  .description('write a commented starter jobfile (./tock.yaml, or -f PATH) that validates and runs; never overwrites')
+  .addOption(new Option('--example <name>', 'start from an example instead: pipeline, a six-job pipeline in plain sh').choices(['pipeline']))
+  .action(async (options: InitOptions) => { (await import('./commands/init.js')).initCommand(options); });
+
+// For the completion scripts: the jobfile's job names, one a line; silent, and exit 0, on any error.
+const COMPLETE_JOBS = '__complete-jobs';
+program.command('completion')
+  .description('print a shell completion script (commands, flags, job names): source <(tock completion bash)')
+  .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+  .action(async (shell: Shell) => { (await import('./commands/completion.js')).completionCommand(program, shell, COMPLETE_JOBS); });
+
+common(program.command(COMPLETE_JOBS, { hidden: true }))
+  .action(async (options: CommonOptions) => { (await import('./commands/completion.js')).completeJobsCommand(options); });
 
 // An empty path would resolve to the working directory: `--state-dir ''` must not write there.
 program.hook('preAction', (_program, action) => {

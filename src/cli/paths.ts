@@ -1,9 +1,10 @@
-import { accessSync, constants, existsSync, lstatSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { checkStateDir, ensureDir, ensureStateDir } from '../io/ensure-dir.js';
 import { assertPrivateDir } from '../io/safe-fs.js';
+import { describePathProblem, pathProblemError } from '../util/fs-problem.js';
 import { UserError } from '../util/user-error.js';
 
 export interface CommonOptions {
@@ -14,14 +15,34 @@ export interface CommonOptions {
 
 /** SPEC 1: -f, then $TOCK_JOBFILE, ./tock.yaml, $XDG_CONFIG_HOME/tock/tock.yaml, /etc/tock/tock.yaml. */
 export function findJobfile(options: CommonOptions, env: NodeJS.ProcessEnv): string {
-  if (options.jobfile !== undefined) return path.resolve(options.jobfile);
-  if (env.TOCK_JOBFILE !== undefined && env.TOCK_JOBFILE !== '') return path.resolve(env.TOCK_JOBFILE);
+  if (options.jobfile !== undefined) return notADirectory(path.resolve(options.jobfile), '-f/--jobfile');
+  if (env.TOCK_JOBFILE !== undefined && env.TOCK_JOBFILE !== '') return notADirectory(path.resolve(env.TOCK_JOBFILE), '$TOCK_JOBFILE');
   const config = env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
   const candidates = [path.resolve('tock.yaml'), path.join(config, 'tock', 'tock.yaml'), '/etc/tock/tock.yaml'];
   const found = candidates.find((c) => existsSync(c));
   if (found !== undefined) return found;
   throw new UserError('jobfile-missing', `expected a jobfile, found none in ${candidates.join(', ')}`,
-    'pass one with -f FILE or set TOCK_JOBFILE (examples/minimal.yaml is a start)');
+    'write a starter one here with `tock init` (or `tock init --example pipeline`), or pass one with -f FILE or TOCK_JOBFILE');
+}
+
+/**
+ * A jobfile path that names a directory is the commonest slip (`-f examples/`): say so, and name
+ * the jobfile in it when there is one. What else can go wrong reading it is `readTextFile`'s.
+ */
+function notADirectory(file: string, who: string): string {
+  if (!isDirectory(file)) return file;
+  const inside = path.join(file, 'tock.yaml');
+  throw new UserError('usage', `${who}: expected the jobfile, a YAML file, got a directory: ${file}`,
+    existsSync(inside) ? `name the file: ${who.startsWith('$') ? 'TOCK_JOBFILE=' : '-f '}${inside}`
+      : `name a YAML file in it, or write a starter one there with: tock init -f ${inside}`);
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -33,14 +54,14 @@ export function findJobfile(options: CommonOptions, env: NodeJS.ProcessEnv): str
  */
 export function resolveStateDir(options: CommonOptions, env: NodeJS.ProcessEnv, fromJobfile: string | undefined): string {
   const dir = stateDirPath(options, env, fromJobfile);
+  const who = stateDirSource(options, env, fromJobfile);
   try {
     ensureStateDir(dir);
     for (const sub of ['ledger', 'locks', 'logs']) ensureDir(path.join(dir, sub));
     accessSync(dir, constants.W_OK | constants.R_OK);
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError('state-dir', `expected a state dir tock can write, got ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      'fix its permissions, or choose another with --state-dir DIR or TOCK_STATE_DIR');
+    throw pathProblemError(error, who, 'a state dir tock can create and write', dir, 'choose another with --state-dir DIR or TOCK_STATE_DIR', 'state-dir');
   }
   return dir;
 }
@@ -67,9 +88,38 @@ export function mayWriteStateDir(dir: string): boolean {
  * (another user's, a read-only mount); what is missing reads as empty.
  */
 export function stateDirPath(options: CommonOptions, env: NodeJS.ProcessEnv, fromJobfile: string | undefined): string {
-  const isRoot = process.getuid?.() === 0;
-  const xdg = env.XDG_STATE_HOME !== undefined && env.XDG_STATE_HOME !== '' ? env.XDG_STATE_HOME : path.join(os.homedir(), '.local', 'state');
-  return path.resolve(options.stateDir ?? nonEmpty(env.TOCK_STATE_DIR) ?? fromJobfile ?? (isRoot ? '/var/lib/tock' : path.join(xdg, 'tock')));
+  const dir = path.resolve(options.stateDir ?? nonEmpty(env.TOCK_STATE_DIR) ?? fromJobfile ?? defaultStateDir(env));
+  // A file there would read as an empty ledger (`status` saying "never ran"): say what it is.
+  const kind = kindOfNonDirectory(dir);
+  if (kind !== undefined) {
+    throw new UserError('state-dir', `${stateDirSource(options, env, fromJobfile)}: expected the state dir, a directory, got ${kind}: ${dir}`,
+      'choose a directory (tock creates it when missing) with --state-dir DIR or TOCK_STATE_DIR, or move that file away');
+  }
+  return dir;
+}
+
+/** Which setting named the state dir, for messages. */
+function stateDirSource(options: CommonOptions, env: NodeJS.ProcessEnv, fromJobfile: string | undefined): string {
+  if (options.stateDir !== undefined) return '--state-dir';
+  if (nonEmpty(env.TOCK_STATE_DIR) !== undefined) return '$TOCK_STATE_DIR';
+  return fromJobfile !== undefined ? 'the jobfile\'s state_dir' : 'the default state dir';
+}
+
+/** What stands at `file` when it is there and not a directory (symbolic links followed). */
+function kindOfNonDirectory(file: string): string | undefined {
+  try {
+    const stats = statSync(file);
+    if (stats.isDirectory()) return undefined;
+    return stats.isFile() ? 'a regular file' : 'something that is not a directory';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? describePathProblem(error) : undefined;
+  }
+}
+
+/** The state dir when nothing names one: /var/lib/tock for root, else $XDG_STATE_HOME/tock (~/.local/state/tock). */
+export function defaultStateDir(env: NodeJS.ProcessEnv): string {
+  if (process.getuid?.() === 0) return '/var/lib/tock';
+  return path.join(nonEmpty(env.XDG_STATE_HOME) ?? path.join(os.homedir(), '.local', 'state'), 'tock');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -30,7 +30,7 @@ export interface LoadOptions {
 /** Reads and validates a jobfile. A missing file or an insecure one is a `UserError`. */
 export function loadJobfile(file: string, options: LoadOptions = {}): LoadResult {
   const absolute = path.resolve(file);
-  const text = readTextFile(absolute, 'the jobfile', 'pass one with -f FILE, set TOCK_JOBFILE, or create ./tock.yaml (see examples/minimal.yaml)', 'jobfile-missing');
+  const text = readTextFile(absolute, 'the jobfile', 'pass another with -f FILE or TOCK_JOBFILE; `tock init -f FILE` writes a starter one', 'jobfile-missing');
   if (options.asRoot === true) checkOwnership(absolute);
   return validateText(text, absolute, options);
 }

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
+import { describePathProblem } from './fs-problem.js';
 import type { UserErrorCode } from './user-error.js';
 import { UserError } from './user-error.js';
 
@@ -71,6 +72,7 @@ function tooBig(what: string, shown: string, hint: string): UserError {
 }
 
 function unreadable(what: string, shown: string, error: unknown, hint: string, missing: UserErrorCode = 'usage'): UserError {
-  const code = (error as NodeJS.ErrnoException).code;
-  return new UserError(missing, `cannot read ${what} ${shown}: ${code === 'ENOENT' ? 'no such file' : code ?? String(error)}`, hint);
+  const denied = ['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '');
+  return new UserError(missing, `expected ${what}, got ${describePathProblem(error)}: ${shown}`,
+    denied ? `uid ${String(process.geteuid?.())} may not read it: check its mode and owner (ls -l ${shown}), and the directories above it` : hint);
 }

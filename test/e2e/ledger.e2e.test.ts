@@ -248,15 +248,16 @@ describe('ledger care', () => {
     expect((await r.run(['ledger', 'compact', '--keep', 'soon'])).code).toBe(2);
   }, 20_000);
 
-  it('logs --follow prints a running attempt\'s output as it comes and stops when the run ends', async () => {
+  it('logs RUN_ID --follow prints a running attempt\'s output as it comes and stops when the run ends', async () => {
     const r = rig(`
       version: 1
       jobs:
         talk: { schedule: "@daily", command: "for i in 1 2 3 4; do echo line-$i; sleep 0.4; done" }
     `);
     const run = r.start(['run', 'talk']);
-    await waitFor(() => r.ledger('talk').find((e) => e.type === 'attempt-started'), 10_000, 'the attempt');
-    const follow = await r.run(['logs', 'talk', '--follow']);
+    const started = await waitFor(() => r.ledger('talk').find((e) => e.type === 'attempt-started'), 10_000, 'the attempt');
+    // With a run id, --follow ends with the run (without one it follows the job's runs until Ctrl-C).
+    const follow = await r.run(['logs', 'talk', String(started.run_id), '--follow']);
     expect(follow.code).toBe(0);
     expect(follow.stdout).toBe('line-1\nline-2\nline-3\nline-4\n');
     expect((await run.done).code).toBe(0);

@@ -1,13 +1,12 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { ExportedFile, ExportResult } from '../../export/types.js';
-import { ensureDir } from '../../io/ensure-dir.js';
 import { UserError } from '../../util/user-error.js';
 import { EXIT } from '../exit-codes.js';
 import { loadForCommand } from '../load-jobfile.js';
 import type { CommonOptions } from '../paths.js';
 import { findJobfile } from '../paths.js';
+import { makeOutputDir, writeOutputFile } from '../write-output.js';
 
 export interface ExportOptions extends CommonOptions {
   output?: string;
@@ -41,8 +40,8 @@ export async function exportCommand(target: 'kubernetes' | 'argo' | 'systemd', o
   }
   for (const warning of result.warnings) console.error(`tock: warning: ${warning}`);
   if (options.output !== undefined) {
-    ensureDir(options.output, 0o755);
-    for (const f of result.files) writeFileSync(path.join(options.output, f.name), f.text);
+    makeOutputDir(options.output, '-o/--output');
+    for (const f of result.files) writeOutputFile(path.join(options.output, f.name), f.text, '-o/--output');
     console.error(`wrote ${String(result.files.length)} files to ${options.output}`);
   } else {
     process.stdout.write(stream(result.files));

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { type CarriedLine, planImport } from '../../crontab/import.js';
@@ -13,6 +12,7 @@ import { EXIT } from '../exit-codes.js';
 import { hostZone } from '../host-zone.js';
 import { tockCommand } from '../command-hint.js';
 import type { CommonOptions } from '../paths.js';
+import { writeOutputFile } from '../write-output.js';
 
 export interface ImportOptions extends CommonOptions {
   format?: CrontabFormat;
@@ -49,7 +49,7 @@ export function importCommand(file: string | undefined, options: ImportOptions):
       'a jobfile needs a job: there is nothing to import', carried);
   }
 
-  if (options.output !== undefined) writeFileSync(options.output, yaml);
+  if (options.output !== undefined) writeOutputFile(options.output, yaml, '-o/--output');
   else if (options.json !== true) process.stdout.write(yaml);
   for (const line of carried) console.error(line);
   const proof = proveImport(plan.jobs, now, PROOF_FIRINGS);

@@ -153,6 +153,22 @@ function mermaidText(text: string): string {
   return text.replace(/[#"<>&]/g, (c) => MERMAID_ENTITIES[c] ?? c);
 }
 
+/**
+ * The `graph --json` document: every job in dependency order (needs first) with what shapes the
+ * graph, and every need -> dependent edge with the dependent's `when`.
+ */
+export function graphDocument(jobs: Jobs) {
+  const order = topologicalOrder(jobs, new Set(jobs.keys()));
+  const nodes = order.flatMap((name) => {
+    const job = jobs.get(name);
+    return job === undefined ? [] : [{
+      name: job.name, description: job.description ?? null, needs: job.needs, when: job.when,
+      schedule: job.schedule?.text ?? null, timezone: job.timezone, enabled: job.enabled,
+    }];
+  });
+  return { jobs: nodes, edges: edges(jobs, order) };
+}
+
 /** Every need -> dependent edge, dependents in `order`, each one's needs in the order it lists them. */
 function edges(jobs: Jobs, order: readonly string[]): { from: string; to: string; when: When }[] {
   return order.flatMap((name) => {
