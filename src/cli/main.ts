@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { describeStorageError, isStorageError } from '../util/storage-error.js';
@@ -21,10 +19,10 @@ import type { StatusOptions } from './commands/status.js';
 import type { ValidateOptions } from './commands/validate.js';
 import type { WhyOptions } from './commands/why.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
+import { version } from './version.js';
 
 // Each command's module is imported only when that command runs: a `tock --version` or
 // `tock validate` must not pay for what `tock run` needs (see bench/ and docs/decisions.md).
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function common(command: Command): Command {
   return command
@@ -87,10 +85,12 @@ common(program.command('logs'))
   .action(async (job: string, runId: string | undefined, options: LogsOptions) => (await import('./commands/logs.js')).logsCommand(job, runId, options));
 
 common(program.command('status'))
-  .description('one row a job: schedule, running or not, last outcome, recent outcomes, next run')
+  .description('whether a daemon schedules the state dir, then one row a job: schedule, state, last outcome, recent outcomes, next run')
   .argument('[job...]', 'only these jobs')
-  .option('--json', 'print { jobs } as JSON')
+  .option('--json', 'print { daemon, jobs } as JSON')
   .option('--prometheus <file>', 'write the metrics for node_exporter\'s textfile collector to FILE (atomically)')
+  .option('--watch', 'redraw the table in place on a terminal until Ctrl-C')
+  .option('--interval <duration>', 'how often --watch redraws (default 2s)')
   .action(async (jobs: string[], options: StatusOptions) => (await import('./commands/status.js')).statusCommand(jobs, options));
 
 common(program.command('why'))

@@ -6,10 +6,10 @@ import type { DaemonEvent } from '../../daemon/events.js';
 import { schedulerMetrics } from '../../daemon/metrics.js';
 import { Scheduler } from '../../daemon/scheduler.js';
 import { limitStorageFailures } from '../../daemon/storage-log.js';
+import { removeDaemonRecord, selfRecord, writeDaemonRecord } from '../../io/daemon-record.js';
 import { fileLocks } from '../../io/file-locks.js';
 import { fileWatermarks } from '../../io/watermarks.js';
 import { loadJobfile } from '../../jobfile/load.js';
-import type { Jobfile } from '../../jobfile/types.js';
 import { summarizeJob } from '../../ledger/summary.js';
 import { UserError } from '../../util/user-error.js';
 import { installStopSignals, realEngineDeps } from '../engine-deps.js';
@@ -21,7 +21,8 @@ import type { CommonOptions } from '../paths.js';
 import { findJobfile, resolveStateDir } from '../paths.js';
 import { renderDaemonLine } from '../render/daemon-log.js';
 import { renderDiagnostics } from '../render/diagnostic.js';
-import { metricsText, statusDocument } from '../status-doc.js';
+import { metricsText, readStatus, statusDocument } from '../status-doc.js';
+import { version } from '../version.js';
 
 export interface DaemonOptions extends CommonOptions {
   /** --cgroup DIR: where each attempt gets its own cgroup. */
@@ -73,6 +74,17 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   daemonLock.lost.addEventListener('abort', onLost, { once: true });
   const deps = realEngineDeps(stateDir, ledger, (event) => { log({ type: 'run', event }); }, stopper, undefined, options.cgroup);
   const scheduler = new Scheduler(deps, jobfile, fileWatermarks(stateDir), log, daemonLock);
+  // `status` reads this to say a daemon schedules the state dir, and whether on the jobfile on disk.
+  const startedAt = new Date().toISOString();
+  let listening: string | null = null;
+  const record = (): void => {
+    try {
+      writeDaemonRecord(stateDir, selfRecord({ started_at: startedAt, version, jobfile: jobfile.path, jobfile_hash: jobfile.hash, listen: listening }));
+    } catch (error) {
+      // A full disk must not stop the scheduling; `status` then says less about this daemon.
+      log({ type: 'error', message: `writing ${stateDir}/daemon.json: ${String(error)}` });
+    }
+  };
 
   const onHup = (): void => {
     try {
@@ -83,13 +95,13 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
       }
       jobfile = result.jobfile;
       scheduler.reload(jobfile);
+      record();
     } catch (error) {
       log({ type: 'reload-failed', problems: [error instanceof UserError ? error.message : String(error)] });
     }
   };
   process.on('SIGHUP', onHup);
 
-  const summaries = (jf: Jobfile) => new Map([...jf.jobs.keys()].map((name) => [name, summarizeJob(ledger, name)]));
   // Counted once from the whole ledger in the background, then from what is appended: a scrape never rereads it.
   const counters = new RunCounters(ledger, () => new Promise((resolve) => setImmediate(resolve)));
   const metrics = (): string => {
@@ -99,8 +111,10 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   };
   const server = options.listen === undefined ? undefined : await (await import('../../daemon/http.js')).listen(options.listen, {
     metrics,
-    status: () => statusDocument([...jobfile.jobs.values()], summaries(jobfile), Date.now()),
+    status: () => statusDocument(readStatus([...jobfile.jobs.values()], ledger, stateDir, Date.now())),
   });
+  listening = server?.address ?? null;
+  record();
 
   const exposed = server === undefined ? undefined : listenWarning(options.listen ?? '', server.address);
   if (exposed !== undefined) process.stderr.write(`${exposed}\n`);
@@ -117,6 +131,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
     stopper.dispose();
     counters.close();
     await server?.close();
+    removeDaemonRecord(stateDir, process.pid);
     await daemonLock.release();
     ledger.close();
     log({ type: 'stopped' });

@@ -4,39 +4,91 @@ import { formatElapsed, paintOutcome } from './style.js';
 
 export interface StatusRow {
   name: string;
+  description: string;
+  /** The schedule in words (`At 02:15`, `after extract`), cut to fit before the zone ever is. */
   schedule: string;
+  /** The zone's short name, shown whole after the words; undefined for a job that runs after its needs. */
+  zone: string | undefined;
+  /** `running 12s pid 31337`, `paused`, `late 4m58s`, `disabled`, or `-`. */
+  state: string;
+  stateTone: 'running' | 'paused' | 'late' | 'none';
   last: string;
-  lastOutcome: Outcome | 'running' | null;
+  lastOutcome: Outcome | null;
   recent: readonly Outcome[];
   next: string;
 }
 
-// 80 columns: 16 + 20 + 24 + 10 + 6, plus 4 gaps of one space.
-const WIDTHS = { name: 16, schedule: 20, last: 24, recent: 10, next: 6 } as const;
+type Column = 'name' | 'schedule' | 'state' | 'last' | 'recent' | 'next' | 'description';
+const HEADERS: Record<Column, string> = { name: 'JOB', schedule: 'SCHEDULE', state: 'STATE', last: 'LAST', recent: 'RECENT', next: 'NEXT', description: 'DESCRIPTION' };
+const ORDER: readonly Column[] = ['name', 'schedule', 'state', 'last', 'recent', 'next', 'description'];
+// What each column may shrink to, in the order they give up width when the terminal is narrow:
+// the description first, then the schedule's words (never its zone), the last run, the name.
+const SHRINK: readonly [Column, number][] = [['description', 12], ['schedule', 0], ['last', 14], ['name', 8], ['state', 8]];
+export const LEGEND = 'S=success F=failed T=timeout D=deadline K=killed I=interrupted M=missed -=skipped';
 
-/** The status table: one row a job, fitting 80 columns; long cells are cut with "…", never wrapped. */
-export function renderStatusTable(rows: readonly StatusRow[], paint: Paint, glyphs: boolean): string[] {
-  const header = [fit('JOB', WIDTHS.name), fit('SCHEDULE', WIDTHS.schedule), fit('LAST', WIDTHS.last), fit('RECENT', WIDTHS.recent), 'NEXT'].join(' ');
-  const lines = [paint.dim(header)];
-  for (const row of rows) {
-    const strip = row.recent.map((o) => mark(o, paint, glyphs)).join('') + ' '.repeat(WIDTHS.recent - row.recent.length);
-    const last = fit(row.last, WIDTHS.last);
-    const coloured = row.lastOutcome === null ? last : last.replace(/^\S+/, (word) => paintOutcome(paint, row.lastOutcome ?? 'running', word));
-    lines.push([fit(row.name, WIDTHS.name), fit(row.schedule, WIDTHS.schedule), coloured, strip, fit(row.next, WIDTHS.next).trimEnd()].join(' ').trimEnd());
+/**
+ * The status table, `width` columns wide: every column as wide as its widest cell, then, if the
+ * terminal is narrower, shrunk in SHRINK's order (cut with "…", never wrapped); a description
+ * that cannot keep 12 columns is left out (it is in --json).
+ */
+export function renderStatusTable(rows: readonly StatusRow[], paint: Paint, width: number): string[] {
+  const zoneOf = (row: StatusRow): string => (row.zone === undefined ? '' : ` (${row.zone})`);
+  const cells = (row: StatusRow): Record<Column, string> => ({
+    name: row.name, schedule: `${row.schedule}${zoneOf(row)}`, state: row.state, last: row.last,
+    recent: row.recent.map((o) => letter(o)).join(''), next: row.next, description: row.description,
+  });
+  const widths = Object.fromEntries(ORDER.map((c) => [c, Math.max(HEADERS[c].length, ...rows.map((r) => cells(r)[c].length))])) as Record<Column, number>;
+  const minSchedule = Math.max(HEADERS.schedule.length, ...rows.map((r) => zoneOf(r).length + 4));
+  let columns = ORDER.filter((c) => c !== 'description' || rows.some((r) => r.description !== ''));
+  const total = (): number => columns.reduce((n, c) => n + widths[c], 0) + columns.length - 1;
+  for (const [column, min] of SHRINK) {
+    const floor = Math.min(widths[column], column === 'schedule' ? minSchedule : Math.max(min, HEADERS[column].length));
+    widths[column] = Math.max(floor, widths[column] - Math.max(0, total() - width));
   }
-  lines.push(paint.dim(glyphs ? 'recent, oldest first: ✓ success  ✗ failed, timed out, killed...  - skipped'
-    : 'S=success F=failed T=timeout D=deadline K=killed I=interrupted M=missed -=skip'));
+  if (total() > width) columns = columns.filter((c) => c !== 'description');
+
+  const lines = [paint.dim(columns.map((c) => HEADERS[c].padEnd(widths[c])).join(' ').trimEnd())];
+  for (const row of rows) {
+    const text = cells(row);
+    const shown: Record<Column, string> = {
+      name: fit(text.name, widths.name),
+      schedule: `${fit(row.schedule, widths.schedule - zoneOf(row).length).trimEnd()}${zoneOf(row)}`.padEnd(widths.schedule),
+      state: tone(paint, row.stateTone, fit(text.state, widths.state)),
+      last: row.lastOutcome === null ? fit(text.last, widths.last) : fit(text.last, widths.last).replace(/^\S+/, (w) => paintOutcome(paint, row.lastOutcome ?? 'success', w)),
+      recent: row.recent.map((o) => paintOutcome(paint, o, letter(o))).join('') + ' '.repeat(Math.max(0, widths.recent - row.recent.length)),
+      next: fit(text.next, widths.next),
+      description: paint.dim(fit(text.description, widths.description)),
+    };
+    lines.push(columns.map((c) => shown[c]).join(' ').trimEnd());
+  }
+  lines.push(paint.dim(`recent, oldest first: ${LEGEND}`));
   return lines;
 }
 
+/** The terminal's width: $COLUMNS, else the TTY's, else 80 (a pipe, a file). */
+export function terminalWidth(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): number {
+  const fromEnv = Number(env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return stream.isTTY && stream.columns > 0 ? stream.columns : 80;
+}
+
 function fit(text: string, width: number): string {
+  if (width <= 0) return '';
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
 
-function mark(outcome: Outcome, paint: Paint, glyphs: boolean): string {
-  const letter = outcome === 'skipped' ? '-' : outcome.charAt(0).toUpperCase();
-  const glyph = outcome === 'success' ? '✓' : outcome === 'skipped' ? '-' : '✗';
-  return paintOutcome(paint, outcome, glyphs ? glyph : letter);
+/** The strip keeps one letter an outcome, on a terminal as in a pipe (colour adds to it, never replaces it). */
+function letter(outcome: Outcome): string {
+  return outcome === 'skipped' ? '-' : outcome.charAt(0).toUpperCase();
+}
+
+function tone(paint: Paint, kind: StatusRow['stateTone'], text: string): string {
+  switch (kind) {
+    case 'running': return paint.cyan(text);
+    case 'paused': return paint.yellow(text);
+    case 'late': return paint.red(text);
+    case 'none': return text;
+  }
 }
 
 /** `5m ago`, `3h ago`, `2d ago`. */
