@@ -51,12 +51,12 @@ export function removeDaemonRecord(stateDir: string, pid: number): void {
 /** The record as written, or undefined when there is none (or it is not one). */
 export function readDaemonRecord(stateDir: string): DaemonRecord | undefined {
   try {
-    const doc = JSON.parse(readFileSync(daemonRecordPath(stateDir), 'utf8')) as Partial<DaemonRecord> | null;
-    if (typeof doc?.pid !== 'number' || typeof doc.started_at !== 'string' || typeof doc.jobfile_hash !== 'string') return undefined;
+    const doc = JSON.parse(readFileSync(daemonRecordPath(stateDir), 'utf8')) as Record<string, unknown> | null;
+    const text = (key: string): string => (typeof doc?.[key] === 'string' ? doc[key] : '');
+    if (typeof doc?.pid !== 'number' || text('started_at') === '' || text('jobfile_hash') === '') return undefined;
     return {
-      pid: doc.pid, ...(typeof doc.pid_start === 'string' ? { pid_start: doc.pid_start } : {}), host: String(doc.host ?? ''),
-      started_at: doc.started_at, version: String(doc.version ?? ''), jobfile: String(doc.jobfile ?? ''), jobfile_hash: doc.jobfile_hash,
-      listen: typeof doc.listen === 'string' ? doc.listen : null,
+      pid: doc.pid, ...(text('pid_start') !== '' ? { pid_start: text('pid_start') } : {}), host: text('host'), started_at: text('started_at'),
+      version: text('version'), jobfile: text('jobfile'), jobfile_hash: text('jobfile_hash'), listen: text('listen') === '' ? null : text('listen'),
     };
   } catch {
     return undefined;

@@ -21,15 +21,15 @@ export interface StatusRow {
 type Column = 'name' | 'schedule' | 'state' | 'last' | 'recent' | 'next' | 'description';
 const HEADERS: Record<Column, string> = { name: 'JOB', schedule: 'SCHEDULE', state: 'STATE', last: 'LAST', recent: 'RECENT', next: 'NEXT', description: 'DESCRIPTION' };
 const ORDER: readonly Column[] = ['name', 'schedule', 'state', 'last', 'recent', 'next', 'description'];
-// What each column may shrink to, in the order they give up width when the terminal is narrow:
-// the description first, then the schedule's words (never its zone), the last run, the name.
+// What each column may shrink to when the terminal is narrow: the description is dropped first;
+// the schedule gives up its words, never its zone.
 const SHRINK: readonly [Column, number][] = [['description', 12], ['schedule', 0], ['last', 14], ['name', 8], ['state', 8]];
 export const LEGEND = 'S=success F=failed T=timeout D=deadline K=killed I=interrupted M=missed -=skipped';
 
 /**
  * The status table, `width` columns wide: every column as wide as its widest cell, then, if the
- * terminal is narrower, shrunk in SHRINK's order (cut with "…", never wrapped); a description
- * that cannot keep 12 columns is left out (it is in --json).
+ * terminal is narrower, shrunk (cut with "…", never wrapped) down to SHRINK's floors; a
+ * description that cannot keep 12 columns is left out first (it is in --json).
  */
 export function renderStatusTable(rows: readonly StatusRow[], paint: Paint, width: number): string[] {
   const zoneOf = (row: StatusRow): string => (row.zone === undefined ? '' : ` (${row.zone})`);
@@ -41,11 +41,20 @@ export function renderStatusTable(rows: readonly StatusRow[], paint: Paint, widt
   const minSchedule = Math.max(HEADERS.schedule.length, ...rows.map((r) => zoneOf(r).length + 4));
   let columns = ORDER.filter((c) => c !== 'description' || rows.some((r) => r.description !== ''));
   const total = (): number => columns.reduce((n, c) => n + widths[c], 0) + columns.length - 1;
-  for (const [column, min] of SHRINK) {
-    const floor = Math.min(widths[column], column === 'schedule' ? minSchedule : Math.max(min, HEADERS[column].length));
-    widths[column] = Math.max(floor, widths[column] - Math.max(0, total() - width));
+  const floor = (column: Column, min: number): number => Math.min(widths[column], column === 'schedule' ? minSchedule : Math.max(min, HEADERS[column].length));
+  // The description goes first, whole, when it could not keep its 12 columns with the others at their least.
+  const least = SHRINK.reduce((n, [c, min]) => n + floor(c, min), 0) + widths.recent + widths.next + columns.length - 1;
+  if (least > width) columns = columns.filter((c) => c !== 'description');
+  // Then the description down to its floor, then a column at a time, the one with the most to
+  // give, so that no one column is cut to nothing.
+  if (columns.includes('description')) widths.description = Math.max(floor('description', 12), widths.description - Math.max(0, total() - width));
+  const floors = SHRINK.filter(([c]) => columns.includes(c) && c !== 'description').map(([c, min]) => [c, floor(c, min)] as const);
+  while (total() > width) {
+    const [column] = floors.reduce((best, f) => (widths[f[0]] - f[1] > widths[best[0]] - best[1] ? f : best), floors[0] ?? ['name', 0]);
+    const at = floors.find(([c]) => c === column)?.[1] ?? 0;
+    if (widths[column] <= at) break;
+    widths[column] -= 1;
   }
-  if (total() > width) columns = columns.filter((c) => c !== 'description');
 
   const lines = [paint.dim(columns.map((c) => HEADERS[c].padEnd(widths[c])).join(' ').trimEnd())];
   for (const row of rows) {
