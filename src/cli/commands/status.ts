@@ -52,7 +52,7 @@ export async function statusCommand(names: string[], options: StatusOptions): Pr
     return;
   }
   await redrawLoop(process.stdout, intervalMs, async () => [
-    paint.dim(`every ${formatElapsed(intervalMs)}: tock status (Ctrl-C to stop)  ${new Date().toISOString().slice(11, 19)}Z`),
+    paint.dim(`every ${options.interval ?? '2s'}: tock status (Ctrl-C to stop)  ${new Date().toISOString().slice(11, 19)}Z`),
     ...await screen(readStatus(jobs, store, stateDir, Date.now())),
   ]);
 }
@@ -104,7 +104,8 @@ async function tableRow({ job, summary, paused, lateSince, next }: JobState, now
     last: last === null ? 'never ran' : `${last.outcome} ${ago(now - Date.parse(last.ended_at))} ${formatElapsed(last.duration_ms)}`,
     lastOutcome: last?.outcome ?? null,
     recent: summary.recent,
-    next: !job.enabled ? 'off' : paused ? 'paused' : next === undefined ? '-' : until(next - now),
+    // A late job's next instant is no promise: nothing ran the last one.
+    next: !job.enabled ? 'off' : paused ? 'paused' : lateSince !== undefined ? 'late' : next === undefined ? '-' : until(next - now),
   };
 }
 

@@ -23,7 +23,7 @@ const HEADERS: Record<Column, string> = { name: 'JOB', schedule: 'SCHEDULE', sta
 const ORDER: readonly Column[] = ['name', 'schedule', 'state', 'last', 'recent', 'next', 'description'];
 // What each column may shrink to when the terminal is narrow: the description is dropped first;
 // the schedule gives up its words, never its zone.
-const SHRINK: readonly [Column, number][] = [['description', 12], ['schedule', 0], ['last', 14], ['name', 8], ['state', 8]];
+const SHRINK: readonly [Column, number][] = [['description', 12], ['schedule', 0], ['last', 12], ['name', 7], ['state', 8]];
 export const LEGEND = 'S=success F=failed T=timeout D=deadline K=killed I=interrupted M=missed -=skipped';
 
 /**
@@ -70,7 +70,7 @@ export function renderStatusTable(rows: readonly StatusRow[], paint: Paint, widt
     };
     lines.push(columns.map((c) => shown[c]).join(' ').trimEnd());
   }
-  lines.push(paint.dim(`recent, oldest first: ${LEGEND}`));
+  for (const line of wrap(`recent, oldest first: ${LEGEND}`, width)) lines.push(paint.dim(line));
   return lines;
 }
 
@@ -79,6 +79,17 @@ export function terminalWidth(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv
   const fromEnv = Number(env.COLUMNS);
   if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
   return stream.isTTY && stream.columns > 0 ? stream.columns : 80;
+}
+
+/** Words laid out in lines of at most `width` (a word longer than that gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = out.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) out[out.length - 1] = `${last} ${word}`;
+    else out.push(word);
+  }
+  return out;
 }
 
 function fit(text: string, width: number): string {
