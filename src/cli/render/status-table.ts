@@ -23,7 +23,7 @@ const HEADERS: Record<Column, string> = { name: 'JOB', schedule: 'SCHEDULE', sta
 const ORDER: readonly Column[] = ['name', 'schedule', 'state', 'last', 'recent', 'next', 'description'];
 // What each column may shrink to when the terminal is narrow: the description is dropped first;
 // the schedule gives up its words, never its zone.
-const SHRINK: readonly [Column, number][] = [['description', 12], ['schedule', 0], ['last', 12], ['name', 7], ['state', 8]];
+const SHRINK: readonly [Column, number][] = [['description', 12], ['schedule', 0], ['last', 12], ['name', 7], ['state', 14]];
 export const LEGEND = 'S=success F=failed T=timeout D=deadline K=killed I=interrupted M=missed -=skipped';
 
 /**
@@ -82,7 +82,7 @@ export function terminalWidth(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv
 }
 
 /** Words laid out in lines of at most `width` (a word longer than that gets a line of its own). */
-function wrap(text: string, width: number): string[] {
+export function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   for (const word of text.split(' ')) {
     const last = out.at(-1);
