@@ -60,6 +60,17 @@ async function poll<T>(check: () => Promise<T | undefined>, ms: number, what: st
   }
 }
 
+const DAILY = `
+  version: 1
+  jobs:
+    beat: { schedule: "@daily", command: "true" }
+`;
+
+async function expectNoDaemon(r: Rig): Promise<void> {
+  expect((await r.run(['status'])).stdout).toMatch(/^no daemon is scheduling /);
+  expect((await statusJson(r)).daemon).toBeNull();
+}
+
 const row = (out: string, job: string): string => out.split('\n').find((l) => l.startsWith(`${job} `)) ?? '';
 
 describe('tock status: the daemon, visible', () => {
@@ -91,31 +102,21 @@ describe('tock status: the daemon, visible', () => {
     d.child.kill('SIGTERM');
     expect((await d.done).code).toBe(0);
     expect(record(r)).toBeUndefined();
-    expect((await r.run(['status'])).stdout).toMatch(/^no daemon is scheduling /);
-    expect((await statusJson(r)).daemon).toBeNull();
+    await expectNoDaemon(r);
   }, 30_000);
 
   it('takes a record left by a daemon killed -9 for no daemon', async () => {
-    const r = rig(`
-      version: 1
-      jobs:
-        beat: { schedule: "@daily", command: "true" }
-    `);
+    const r = rig(DAILY);
     const d = startDaemon(r);
     await waitFor(() => record(r), 10_000, 'the daemon record');
     d.child.kill('SIGKILL');
     await d.done;
     expect(record(r)?.pid).toBe(d.child.pid);
-    expect((await r.run(['status'])).stdout).toMatch(/^no daemon is scheduling /);
-    expect((await statusJson(r)).daemon).toBeNull();
+    await expectNoDaemon(r);
   }, 20_000);
 
   it('says the daemon runs an older jobfile after an edit (send SIGHUP), and current after the reload', async () => {
-    const r = rig(`
-      version: 1
-      jobs:
-        beat: { schedule: "@daily", command: "true" }
-    `);
+    const r = rig(DAILY);
     const d = startDaemon(r);
     const first = await waitFor(() => record(r), 10_000, 'the daemon record');
     appendFileSync(r.jobfile, '  other: { schedule: "@hourly", command: "true" }\n');
