@@ -76,7 +76,7 @@ function watchInterval(options: StatusOptions): number | undefined {
 
 async function render(view: StatusView, jobfile: Jobfile, stateDir: string, paint: Paint, width: number): Promise<string[]> {
   const rows = await Promise.all(view.jobs.map((s) => tableRow(s, view.now)));
-  const lines = [...daemonLines(view.daemon, jobfile, stateDir, view.now, paint, width), ...renderStatusTable(rows, paint, width)];
+  const lines = [...daemonLines(view.daemon, jobfile, stateDir, view.now, paint), ...renderStatusTable(rows, paint, width)];
   for (const { job, summary } of view.jobs) {
     const escaped = summary.last?.attempts.reduce((n, a) => n + (a.escaped ?? 0), 0) ?? 0;
     if (escaped > 0) lines.push(paint.dim(`${job.name}: in its last run ${escapedNote(escaped)} (a cgroup would hold them: see --cgroup)`));
