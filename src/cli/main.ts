@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import { describeStorageError, isStorageError } from '../util/storage-error.js';
@@ -27,10 +25,10 @@ import type { WhyOptions } from './commands/why.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 import type { CommonOptions } from './paths.js';
 import { defaultStateDir } from './paths.js';
+import { version } from './version.js';
 
 // Each command's module is imported only when that command runs: a `tock --version` or
 // `tock validate` must not pay for what `tock run` needs (see bench/ and docs/decisions.md).
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 // The default that applies to whoever asks: root's differs from a user's (SPEC 1).
 const STATE_DIR_HELP = `ledger, locks and logs (default: $TOCK_STATE_DIR, the jobfile's state_dir, else ${
@@ -105,10 +103,12 @@ common(program.command('logs'))
   .action(async (job: string, runId: string | undefined, options: LogsOptions) => (await import('./commands/logs.js')).logsCommand(job, runId, options));
 
 common(program.command('status'))
-  .description('one row a job: schedule, running or not, last outcome, recent outcomes, next run')
+  .description('whether a daemon schedules the state dir, then one row a job: schedule, state, last outcome, recent outcomes, next run')
   .argument('[job...]', 'only these jobs')
-  .option('--json', 'print { jobs } as JSON')
+  .option('--json', 'print { daemon, jobs } as JSON')
   .option('--prometheus <file>', 'write the metrics for node_exporter\'s textfile collector to FILE (atomically)')
+  .option('--watch', 'redraw the table in place on a terminal until Ctrl-C')
+  .option('--interval <duration>', 'how often --watch redraws (default 2s)')
   .action(async (jobs: string[], options: StatusOptions) => (await import('./commands/status.js')).statusCommand(jobs, options));
 
 common(program.command('why'))

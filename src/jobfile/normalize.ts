@@ -124,6 +124,11 @@ function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+/** The hash of a jobfile's text (`Jobfile.hash`): what the daemon records, so `status` can tell a stale one. */
+export function jobfileHash(text: string): string {
+  return hash(text);
+}
+
 function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

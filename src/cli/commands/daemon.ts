@@ -7,6 +7,7 @@ import type { DaemonEvent } from '../../daemon/events.js';
 import { schedulerMetrics } from '../../daemon/metrics.js';
 import { Scheduler } from '../../daemon/scheduler.js';
 import { limitStorageFailures } from '../../daemon/storage-log.js';
+import { removeDaemonRecord, selfRecord, writeDaemonRecord } from '../../io/daemon-record.js';
 import { fileLocks } from '../../io/file-locks.js';
 import { pauseWatch } from '../../io/pause-store.js';
 import { fileWatermarks } from '../../io/watermarks.js';
@@ -26,7 +27,8 @@ import type { LogLevel } from '../render/daemon-log.js';
 import { renderDaemonLine } from '../render/daemon-log.js';
 import { loadPaint, wantsColor } from '../render/style.js';
 import { renderDiagnostics } from '../render/diagnostic.js';
-import { metricsText, statusDocument } from '../status-doc.js';
+import { metricsText, readStatus, statusDocument } from '../status-doc.js';
+import { version } from '../version.js';
 
 export interface DaemonOptions extends CommonOptions {
   /** --cgroup DIR: where each attempt gets its own cgroup. */
@@ -96,6 +98,17 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   // `tock pause` is seen as each instant is dispatched: one stat, no SIGHUP (docs/decisions.md).
   const paused = pauseWatch(stateDir, (message) => { log({ type: 'error', message }); });
   const scheduler = new Scheduler(deps, jobfile, fileWatermarks(stateDir), log, daemonLock, paused);
+  // `status` reads this to say a daemon schedules the state dir, and whether on the jobfile on disk.
+  const startedAt = new Date().toISOString();
+  let listening: string | null = null;
+  const record = (): void => {
+    try {
+      writeDaemonRecord(stateDir, selfRecord({ started_at: startedAt, version, jobfile: jobfile.path, jobfile_hash: jobfile.hash, listen: listening }));
+    } catch (error) {
+      // A full disk must not stop the scheduling; `status` then says less about this daemon.
+      log({ type: 'error', message: `writing ${stateDir}/daemon.json: ${String(error)}` });
+    }
+  };
 
   const onHup = (): void => {
     try {
@@ -107,13 +120,13 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
       jobfile = result.jobfile;
       scheduler.reload(jobfile);
       logSchedule(jobfile);
+      record();
     } catch (error) {
       log({ type: 'reload-failed', problems: [error instanceof UserError ? error.message : String(error)] });
     }
   };
   process.on('SIGHUP', onHup);
 
-  const summaries = (jf: Jobfile) => new Map([...jf.jobs.keys()].map((name) => [name, summarizeJob(ledger, name)]));
   // Counted once from the whole ledger in the background, then from what is appended: a scrape never rereads it.
   const counters = new RunCounters(ledger, () => new Promise((resolve) => setImmediate(resolve)));
   const metrics = (): string => {
@@ -123,8 +136,10 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   };
   const server = options.listen === undefined ? undefined : await (await import('../../daemon/http.js')).listen(options.listen, {
     metrics,
-    status: () => statusDocument([...jobfile.jobs.values()], summaries(jobfile), Date.now()),
+    status: () => statusDocument(readStatus([...jobfile.jobs.values()], ledger, stateDir, Date.now())),
   });
+  listening = server?.address ?? null;
+  record();
 
   const exposed = server === undefined ? undefined : listenWarning(options.listen ?? '', server.address);
   if (exposed !== undefined) process.stderr.write(`${paint.yellow(exposed)}\n`);
@@ -142,6 +157,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
     stopper.dispose();
     counters.close();
     await server?.close();
+    removeDaemonRecord(stateDir, process.pid);
     await daemonLock.release();
     ledger.close();
     log({ type: 'stopped' });

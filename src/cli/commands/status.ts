@@ -1,69 +1,109 @@
 import { escapedNote } from '../../engine/attempt.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
-import type { Job } from '../../jobfile/types.js';
+import type { Jobfile } from '../../jobfile/types.js';
 import { assertKnownJobs } from '../../jobfile/known-jobs.js';
 import { jobMetrics } from '../../ledger/metrics.js';
-import type { JobSummary } from '../../ledger/summary.js';
-import { summarizeJob } from '../../ledger/summary.js';
 import { describeSchedule } from '../../schedule/describe.js';
-import { nextRun } from '../../schedule/next-run.js';
+import { parseDuration } from '../../util/duration.js';
 import { UserError } from '../../util/user-error.js';
 import { loadForCommand } from '../load-jobfile.js';
-import { metricsText, statusDocument } from '../status-doc.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
 import { stateDirPath } from '../paths.js';
+import { daemonLines } from '../render/status-daemon.js';
 import type { StatusRow } from '../render/status-table.js';
-import { ago, formatAge, formatElapsed, renderStatusTable, until } from '../render/status-table.js';
+import { ago, formatElapsed, renderStatusTable, terminalWidth, until } from '../render/status-table.js';
+import type { Paint } from '../render/style.js';
 import { loadPaint, wantsColor } from '../render/style.js';
+import type { JobState, StatusView } from '../status-doc.js';
+import { metricsText, readStatus, statusDocument } from '../status-doc.js';
+import { redrawLoop } from './status-watch.js';
 
 export interface StatusOptions extends CommonOptions {
   json?: boolean;
   prometheus?: string;
+  watch?: boolean;
+  interval?: string;
 }
 
-/** `tock status [JOB...]`: one row a job, from the tail of each job's ledger; no daemon needed. */
+/** `tock status [JOB...]`: whether a daemon schedules the state dir, then one row a job, from the tail of each job's ledger. */
 export async function statusCommand(names: string[], options: StatusOptions): Promise<void> {
+  const intervalMs = watchInterval(options);
   const jobfile = loadForCommand(options, process.env);
   assertKnownJobs(jobfile, names);
-  const store = openLedger(stateDirPath(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
+  const stateDir = stateDirPath(options, process.env, jobfile.stateDir);
+  const store = openLedger(stateDir, jobfile.jobs.keys());
   const jobs = [...jobfile.jobs.values()].filter((j) => names.length === 0 || names.includes(j.name));
-  const now = Date.now();
-  const summaries = new Map(jobs.map((j) => [j.name, summarizeJob(store, j.name)]));
+  const view = readStatus(jobs, store, stateDir, Date.now());
 
   // Counting outcomes streams each job's whole ledger (bounded memory, whatever its size).
-  if (options.prometheus !== undefined) writeMetrics(options.prometheus, metricsText(jobs.map((j) => jobMetrics(store, j.name, summaries.get(j.name)))));
+  if (options.prometheus !== undefined) writeMetrics(options.prometheus, metricsText(view.jobs.map((s) => jobMetrics(store, s.job.name, s.summary))));
   if (options.json === true) {
-    console.log(JSON.stringify(statusDocument(jobs, summaries, now), null, 2));
+    console.log(JSON.stringify(statusDocument(view), null, 2));
     return;
   }
   if (options.prometheus !== undefined) return;
-  const rows = await Promise.all(jobs.map((j) => tableRow(j, summaries.get(j.name), now)));
   const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
-  for (const line of renderStatusTable(rows, paint, process.stdout.isTTY && wantsColor(process.stdout, process.env, options.color))) console.log(line);
-  for (const [name, summary] of summaries) {
-    const escaped = summary.last?.attempts.reduce((n, a) => n + (a.escaped ?? 0), 0) ?? 0;
-    if (escaped > 0) console.log(paint.dim(`${name}: in its last run ${escapedNote(escaped)} (a cgroup would hold them: see --cgroup)`));
+  const screen = async (v: StatusView): Promise<string[]> => render(v, jobfile, stateDir, paint, terminalWidth(process.stdout, process.env));
+  if (intervalMs === undefined) {
+    for (const line of await screen(view)) console.log(line);
+    return;
   }
+  await redrawLoop(process.stdout, intervalMs, async () => [
+    paint.dim(`every ${options.interval ?? '2s'}: tock status (Ctrl-C to stop)  ${new Date().toISOString().slice(11, 19)}Z`),
+    ...await screen(readStatus(jobs, store, stateDir, Date.now())),
+  ]);
 }
 
-async function tableRow(job: Job, summary: JobSummary | undefined, now: number): Promise<StatusRow> {
-  const schedule = job.schedule === undefined
-    ? `after ${job.needs.join(', ')}`
-    : `${await describeSchedule(job.schedule)} (${shortZone(job.timezone)})`;
-  const running = summary?.running[0];
-  const last = summary?.last ?? null;
-  let lastText = 'never ran';
-  if (running !== undefined) lastText = `running ${formatAge(now - Date.parse(running.started_at))} pid ${String(running.pid)}`;
-  else if (last !== null) lastText = `${last.outcome} ${ago(now - Date.parse(last.ended_at))} ${formatElapsed(last.duration_ms)}`;
-  const next = nextRun(job, now);
+/** The interval of `--watch`, checked before anything is read; undefined without --watch. */
+function watchInterval(options: StatusOptions): number | undefined {
+  if (options.watch !== true) {
+    if (options.interval !== undefined) throw new UserError('usage', '--interval: expected it with --watch, got it alone', 'add --watch, or leave --interval out');
+    return undefined;
+  }
+  if (options.json === true || options.prometheus !== undefined) {
+    throw new UserError('usage', `--watch redraws the table; expected no ${options.json === true ? '--json' : '--prometheus'} with it`, 'run tock status --json in a loop instead');
+  }
+  if (!process.stdout.isTTY) {
+    throw new UserError('usage', '--watch redraws a terminal; stdout is not one', 'run tock status without --watch, or tock status --json in a loop');
+  }
+  const ms = parseDuration(options.interval ?? '2s');
+  if (ms === undefined || ms < 100) throw new UserError('usage', `--interval: expected a duration like 2s (at least 100ms), got "${options.interval ?? ''}"`);
+  return ms;
+}
+
+async function render(view: StatusView, jobfile: Jobfile, stateDir: string, paint: Paint, width: number): Promise<string[]> {
+  const rows = await Promise.all(view.jobs.map((s) => tableRow(s, view.now)));
+  const lines = [...daemonLines(view.daemon, jobfile, stateDir, view.now, paint), ...renderStatusTable(rows, paint, width)];
+  for (const { job, summary } of view.jobs) {
+    const escaped = summary.last?.attempts.reduce((n, a) => n + (a.escaped ?? 0), 0) ?? 0;
+    if (escaped > 0) lines.push(paint.dim(`${job.name}: in its last run ${escapedNote(escaped)} (a cgroup would hold them: see --cgroup)`));
+  }
+  return lines;
+}
+
+async function tableRow({ job, summary, paused, lateSince, next }: JobState, now: number): Promise<StatusRow> {
+  const last = summary.last;
+  const states: string[] = [];
+  if (!job.enabled) states.push('disabled');
+  if (paused) states.push('paused');
+  const [running, ...others] = summary.running;
+  if (running !== undefined) {
+    states.push(`running${others.length > 0 ? ` x${String(others.length + 1)}` : ''} ${formatElapsed(now - Date.parse(running.started_at))} pid ${String(running.pid)}`);
+  }
+  if (lateSince !== undefined) states.push(`late ${formatElapsed(Math.floor((now - lateSince) / 1000) * 1000)}`);
   return {
     name: job.name,
-    schedule,
-    last: lastText,
-    lastOutcome: running !== undefined ? 'running' : last?.outcome ?? null,
-    recent: summary?.recent ?? [],
-    next: !job.enabled ? 'off' : next === undefined ? '-' : until(next - now),
+    description: job.description ?? '',
+    schedule: job.schedule === undefined ? `after ${job.needs.join(', ')}` : await describeSchedule(job.schedule),
+    zone: job.schedule === undefined ? undefined : shortZone(job.timezone),
+    state: states.length === 0 ? '-' : states.join(', '),
+    stateTone: running !== undefined ? 'running' : lateSince !== undefined ? 'late' : paused ? 'paused' : 'none',
+    last: last === null ? 'never ran' : `${last.outcome} ${ago(now - Date.parse(last.ended_at))} ${formatElapsed(last.duration_ms)}`,
+    lastOutcome: last?.outcome ?? null,
+    recent: summary.recent,
+    // A late job's next instant is no promise: nothing ran the last one.
+    next: !job.enabled ? 'off' : paused ? 'paused' : lateSince !== undefined ? 'late' : next === undefined ? '-' : until(next - now),
   };
 }
 

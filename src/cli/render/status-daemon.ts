@@ -1,0 +1,23 @@
+import type { Jobfile } from '../../jobfile/types.js';
+import type { DaemonStatus } from '../status-doc.js';
+import { ago } from './status-table.js';
+import type { Paint } from './style.js';
+
+/**
+ * The top of `status`: whether a daemon schedules this state dir (pid, since when, version,
+ * --listen) and whether it runs the jobfile on disk, or, in one line, that none does.
+ */
+export function daemonLines(daemon: DaemonStatus | null, jobfile: Jobfile, stateDir: string, now: number, paint: Paint): string[] {
+  if (daemon === null) {
+    return [paint.yellow(`no daemon is scheduling ${stateDir}: jobs run only when started by hand; start one with tock daemon or tock service install`)];
+  }
+  const since = `${daemon.started_at.slice(0, 19).replace('T', ' ')} UTC (${ago(now - Date.parse(daemon.started_at))})`;
+  const listen = daemon.listen === null ? 'no --listen' : `listening on ${daemon.listen}`;
+  // One line each, as a person greps for them; the terminal wraps them.
+  const lines = [`daemon: pid ${String(daemon.pid)} since ${since}, tock ${daemon.version}, ${listen}, jobfile ${daemon.jobfile_current ? 'current' : 'stale'}`];
+  const hup = `send SIGHUP: systemctl reload tock, or kill -HUP ${String(daemon.pid)}`;
+  if (daemon.jobfile !== jobfile.path) lines.push(`  it runs ${daemon.jobfile}, not ${jobfile.path}`);
+  if (!daemon.jobfile_current) lines.push(paint.yellow(`  ${daemon.jobfile} changed since the daemon loaded it: ${hup}`));
+  return lines;
+}
+
