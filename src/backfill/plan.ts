@@ -2,6 +2,7 @@ import type { Job, Jobfile } from '../jobfile/types.js';
 import { scheduledRoot } from '../engine/joins.js';
 import { instantsInWindow } from '../schedule/window.js';
 import { UserError } from '../util/user-error.js';
+import { assertKnownJobs } from '../jobfile/known-jobs.js';
 
 /** SPEC 6: more instants than this needs `--yes`. */
 export const CONFIRM_OVER = 100_000;
@@ -45,10 +46,7 @@ export function planBackfill(
   succeeded: (job: string, sinceIso: string) => ReadonlySet<string>,
   now: number,
 ): BackfillInstant[] {
-  const unknown = names.filter((n) => !jobfile.jobs.has(n));
-  if (unknown.length > 0) {
-    throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got ${unknown.map((n) => `"${n}"`).join(', ')}`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
-  }
+  assertKnownJobs(jobfile, names);
   const all: BackfillInstant[] = [];
   for (const name of names) {
     const job = jobfile.jobs.get(name) as Job;

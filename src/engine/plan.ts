@@ -1,6 +1,6 @@
 import type { Job, Jobfile } from '../jobfile/types.js';
-import { UserError } from '../util/user-error.js';
 import { closure, dependentsOf, topologicalOrder } from './graph.js';
+import { assertKnownJobs } from '../jobfile/known-jobs.js';
 
 export interface PlanOptions {
   upstream: boolean;
@@ -24,11 +24,7 @@ export interface PlannedRun {
  */
 export function planRuns(jobfile: Jobfile, names: readonly string[], options: PlanOptions): PlannedRun[] {
   const jobs = jobfile.jobs;
-  const unknown = names.filter((n) => !jobs.has(n));
-  if (unknown.length > 0) {
-    throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got ${unknown.map((n) => `"${n}"`).join(', ')}`,
-      `known jobs: ${[...jobs.keys()].join(', ')}`);
-  }
+  assertKnownJobs(jobfile, names);
   const selected = new Set(names);
   if (options.upstream) {
     const missing = closure(names, (n) => (jobs.get(n)?.needs ?? []).filter((need) => !options.hasSuccess(need)));

@@ -9,6 +9,7 @@ import type { CommonOptions } from '../paths.js';
 import { stateDirPath } from '../paths.js';
 import { formatElapsed, loadPaint, paintOutcome, wantsColor } from '../render/style.js';
 import { formatTime } from '../render/time.js';
+import { assertKnownJobs } from '../../jobfile/known-jobs.js';
 
 const OUTCOMES = ['success', 'failed', 'timeout', 'deadline', 'skipped', 'missed', 'interrupted', 'killed', 'running'];
 
@@ -26,7 +27,7 @@ export async function historyCommand(job: string | undefined, options: HistoryOp
   const jobfile = loadForCommand(options, process.env);
   const ledger = openLedger(stateDirPath(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
   if (job !== undefined && !jobfile.jobs.has(job) && !ledger.jobs().includes(job)) {
-    throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${job}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
+    assertKnownJobs(jobfile, [job]);
   }
   if (options.outcome !== undefined && !OUTCOMES.includes(options.outcome)) {
     throw new UserError('usage', `--outcome: expected one of ${OUTCOMES.join(', ')}, got "${options.outcome}"`);

@@ -9,6 +9,7 @@ import { loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
 import { stateDirPath } from '../paths.js';
+import { assertKnownJobs } from '../../jobfile/known-jobs.js';
 
 const FOLLOW_POLL_MS = 200;
 
@@ -28,7 +29,7 @@ export async function logsCommand(job: string, runId: string | undefined, option
   })[0];
   const run = findRun();
   if (run === undefined && !jobfile.jobs.has(job)) {
-    throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${job}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
+    assertKnownJobs(jobfile, [job]);
   }
   const start = (log: string): number => (options.lines === undefined ? 0 : lastLinesOffset(log, options.lines));
   if (options.follow === true && runId === undefined) {

@@ -8,7 +8,6 @@ import type { LedgerReader } from '../../ledger/ports.js';
 import { lastSuccess, recentRuns } from '../../ledger/query.js';
 import type { RunRecord } from '../../ledger/records.js';
 import { isFailure } from '../../ledger/records.js';
-import { UserError } from '../../util/user-error.js';
 import { loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
@@ -17,6 +16,7 @@ import { describeExit } from '../render/explain.js';
 import { formatElapsed, loadPaint, paintOutcome, wantsColor } from '../render/style.js';
 import { formatTime } from '../render/time.js';
 import { tockCommand } from '../command-hint.js';
+import { assertKnownJobs } from '../../jobfile/known-jobs.js';
 
 export interface WhyOptions extends CommonOptions {
   json?: boolean;
@@ -38,7 +38,8 @@ interface Change {
 export async function whyCommand(name: string, options: WhyOptions): Promise<void> {
   const jobfile = loadForCommand(options, process.env);
   const job = jobfile.jobs.get(name);
-  if (job === undefined) throw new UserError('unknown-job', `expected a job from ${jobfile.path}, got "${name}"`, `known jobs: ${[...jobfile.jobs.keys()].join(', ')}`);
+  assertKnownJobs(jobfile, [name]);
+  if (job === undefined) return;
   const store = openLedger(stateDirPath(options, process.env, jobfile.stateDir), jobfile.jobs.keys());
   const [failed] = recentRuns(store, name, 1, { keep: (r) => r.outcome !== null && isFailure(r.outcome) }) as (RunRecord | undefined)[];
   if (failed === undefined) {
