@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { BIN, waitFor } from '../helpers/rig.js';
+import { BIN, ROOT, waitFor } from '../helpers/rig.js';
 import { rigsCleanedAfterEach } from '../helpers/rigs.js';
 
 const rig = rigsCleanedAfterEach();
@@ -120,6 +120,18 @@ describe('graph --json and ledger check|compact --json', () => {
 });
 
 describe('tock init', () => {
+  it('ships its templates: the package npm would publish holds every file of examples/init/', () => {
+    // --ignore-scripts: the list, without the build `prepare` would run first.
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(pack.status, pack.stderr).toBe(0);
+    const [manifest] = JSON.parse(pack.stdout) as { files: { path: string }[] }[];
+    const packed = new Set(manifest?.files.map((f) => f.path));
+    const templates = readdirSync(path.join(ROOT, 'examples', 'init'));
+    expect(templates.length).toBeGreaterThan(0);
+    for (const name of templates) expect(packed, `examples/init/${name} in the package`).toContain(`examples/init/${name}`);
+    expect(packed).toContain('schema/tock.schema.json');
+  }, 20_000);
+
   it('writes a starter tock.yaml here that validates and runs, and never overwrites it', async () => {
     const r = rig('');
     const env = { XDG_CONFIG_HOME: path.join(r.dir, 'config'), TOCK_STATE_DIR: r.stateDir };
