@@ -109,6 +109,7 @@ common(program.command('status'))
   .option('--prometheus <file>', 'write the metrics for node_exporter\'s textfile collector to FILE (atomically)')
   .option('--watch', 'redraw the table in place on a terminal until Ctrl-C')
   .option('--interval <duration>', 'how often --watch redraws (default 2s)')
+  .option('--utc', 'show the daemon\'s start in UTC instead of the host\'s zone')
   .action(async (jobs: string[], options: StatusOptions) => (await import('./commands/status.js')).statusCommand(jobs, options));
 
 common(program.command('why'))

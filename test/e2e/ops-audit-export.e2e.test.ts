@@ -5,11 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { CronWorkflow } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow';
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 
+import { assertCronWorkflow } from '../helpers/argo-schema.js';
 import { Rig } from '../helpers/rig.js';
 
 const rigs: Rig[] = [];
@@ -137,10 +137,10 @@ describe('tock export kubernetes|argo: manifests for a cluster, not this host', 
       expect(inside.stdout).not.toContain(r.dir);
       const [doc] = parseAllDocuments(inside.stdout).map((d) => d.toJS() as Record<string, unknown>);
       if (target === 'kubernetes') {
-        new CronJob(doc as ConstructorParameters<typeof CronJob>[0]).validate();
+        new CronJob(doc).validate();
         expect(inside.stdout).toMatch(/^\s+workingDir: \/app$/m);
       } else {
-        new CronWorkflow(doc as ConstructorParameters<typeof CronWorkflow>[0]).validate();
+        assertCronWorkflow(doc);
         expect(inside.stdout).toMatch(/^\s+workingDir: \/app$/m);
       }
     }
@@ -160,6 +160,6 @@ describe('tock export kubernetes|argo: manifests for a cluster, not this host', 
     expect(argo.stdout).not.toContain('{{ ds }}');
     expect(argo.stdout).toContain('mkdir -p out/{{=sprig.substr(0, 10, workflow.scheduledTime)}} && ./extract.sh --date {{=sprig.substr(0, 10, workflow.scheduledTime)}}');
     const [doc] = parseAllDocuments(argo.stdout).map((d) => d.toJS() as Record<string, unknown>);
-    new CronWorkflow(doc as ConstructorParameters<typeof CronWorkflow>[0]).validate();
+    assertCronWorkflow(doc);
   }, 20_000);
 });

@@ -87,11 +87,17 @@ describe('tock status: the daemon, visible', () => {
     const d = startDaemon(r, ['--listen', '127.0.0.1:0']);
     const rec = await waitFor(() => (record(r)?.listen ? record(r) : undefined), 10_000, 'the daemon record');
     expect(rec.pid).toBe(d.child.pid);
-    const text = await r.run(['status']);
-    expect(text.stdout.split('\n')[0]).toMatch(new RegExp(`^daemon: pid ${String(d.child.pid)} since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(\\d+s ago\\), tock ${VERSION.replaceAll('.', '\\.')}, listening on ${rec.listen ?? ''}, jobfile current$`));
     const doc = await statusJson(r);
     expect(doc.daemon).toMatchObject({ running: true, pid: d.child.pid, version: VERSION, listen: rec.listen, jobfile_hash: rec.jobfile_hash, jobfile_current: true });
-    expect(Math.abs(Date.parse(doc.daemon?.started_at ?? '') - Date.now())).toBeLessThan(60_000);
+    const startedAt = Date.parse(doc.daemon?.started_at ?? '');
+    expect(Math.abs(startedAt - Date.now())).toBeLessThan(60_000);
+    // The daemon's start in the host's zone (Tokyo: UTC+9 all year), as other human times are shown; --utc in UTC.
+    const wall = (offsetMs: number): string => new Date(Math.floor(startedAt / 1000) * 1000 + offsetMs).toISOString().slice(0, 19).replace('T', ' ');
+    const line = (zone: string): RegExp => new RegExp(`^daemon: pid ${String(d.child.pid)} since ${zone} \\(\\d+s ago\\), tock ${VERSION.replaceAll('.', '\\.')}, listening on ${rec.listen ?? ''}, jobfile current$`);
+    const text = await r.run(['status'], { env: { TZ: 'Asia/Tokyo' } });
+    expect(text.stdout.split('\n')[0]).toMatch(line(`${wall(9 * 3_600_000)} (JST|\\+0900)`));
+    const utc = await r.run(['status', '--utc'], { env: { TZ: 'Asia/Tokyo' } });
+    expect(utc.stdout.split('\n')[0]).toMatch(line(`${wall(0)} UTC`));
     expect(doc.jobs).toEqual([expect.objectContaining({ name: 'beat', description: 'keeps the lights on', paused: false, running: false, late: false })]);
     // /status is the same document, built by the same code.
     const served = await (await fetch(`http://${rec.listen ?? ''}/status`)).json() as StatusDoc;

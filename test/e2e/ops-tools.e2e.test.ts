@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { BIN, waitFor } from '../helpers/rig.js';
+import { BIN, ROOT, waitFor } from '../helpers/rig.js';
 import { rigsCleanedAfterEach } from '../helpers/rigs.js';
 
 const rig = rigsCleanedAfterEach();
@@ -120,6 +120,18 @@ describe('graph --json and ledger check|compact --json', () => {
 });
 
 describe('tock init', () => {
+  it('ships its templates: the package npm would publish holds every file of examples/init/', () => {
+    // --ignore-scripts: the list, without the build `prepare` would run first.
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(pack.status, pack.stderr).toBe(0);
+    const [manifest] = JSON.parse(pack.stdout) as { files: { path: string }[] }[];
+    const packed = new Set(manifest?.files.map((f) => f.path));
+    const templates = readdirSync(path.join(ROOT, 'examples', 'init'));
+    expect(templates.length).toBeGreaterThan(0);
+    for (const name of templates) expect(packed, `examples/init/${name} in the package`).toContain(`examples/init/${name}`);
+    expect(packed).toContain('schema/tock.schema.json');
+  }, 20_000);
+
   it('writes a starter tock.yaml here that validates and runs, and never overwrites it', async () => {
     const r = rig('');
     const env = { XDG_CONFIG_HOME: path.join(r.dir, 'config'), TOCK_STATE_DIR: r.stateDir };
@@ -169,14 +181,21 @@ describe('tock init', () => {
   }, 30_000);
 });
 
+/** `tock` on PATH in the rig's `bin`, as the README's install leaves it; returns that directory. */
+function tockOnPath(dir: string): string {
+  const bin = path.join(dir, 'bin');
+  mkdirSync(bin);
+  writeFileSync(path.join(bin, 'tock'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(path.join(bin, 'tock'), 0o755);
+  return bin;
+}
+
+const hasFish = spawnSync('fish', ['--version']).status === 0;
+
 describe('tock completion', () => {
   it('bash: the script loads, completes commands, flags, subcommands, choices and the jobfile\'s job names', async () => {
     const r = rig(PIPELINE);
-    // `tock` on PATH, as the README's install leaves it.
-    const bin = path.join(r.dir, 'bin');
-    mkdirSync(bin);
-    writeFileSync(path.join(bin, 'tock'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-    chmodSync(path.join(bin, 'tock'), 0o755);
+    const bin = tockOnPath(r.dir);
     const script = await r.run(['completion', 'bash'], { common: false });
     expect(script.code).toBe(0);
     writeFileSync(path.join(r.dir, 'tock.bash'), script.stdout);
@@ -199,6 +218,34 @@ describe('tock completion', () => {
     // No jobfile to be found: nothing, and nothing on stderr.
     writeFileSync(path.join(r.dir, 'tock.yaml'), 'version: 1\njobs: [');
     expect(complete(['tock', 'why', ''])).toBe('');
+  }, 30_000);
+
+  it.skipIf(!hasFish)('fish: job names only where a command takes a job (the machine has no fish when skipped)', async () => {
+    const r = rig(PIPELINE);
+    const bin = tockOnPath(r.dir);
+    const script = await r.run(['completion', 'fish'], { common: false });
+    expect(script.code).toBe(0);
+    writeFileSync(path.join(r.dir, 'tock.fish'), script.stdout);
+    const complete = (line: string): string => {
+      const result = spawnSync('fish', ['--no-config', '-c', `source ./tock.fish; complete -C '${line}'`], { cwd: r.dir, encoding: 'utf8', env: r.env({ PATH: `${bin}:${process.env.PATH ?? ''}` }) });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      return result.stdout.trimEnd().split('\n').map((l) => l.split('\t')[0]).join(' ');
+    };
+    const jobs = 'alert extract old report';
+    expect(complete('tock logs ')).toBe(jobs);
+    // RUN_ID is not a job; why and history take one job.
+    expect(complete('tock logs extract ')).toBe('');
+    expect(complete('tock why extract ')).toBe('');
+    expect(complete('tock history report ')).toBe('');
+    // A variadic JOB... takes job names to the end; -f's value is not counted.
+    expect(complete(`tock run -f ${r.jobfile} report `)).toBe(jobs);
+    expect(complete('tock status extract report ')).toBe(jobs);
+    // Commands without a job argument never offer them.
+    expect(complete('tock validate ')).toBe('');
+    expect(complete('tock ledger check ')).toBe('');
+    expect(complete('tock completion ')).toBe('bash fish zsh');
+    expect(complete('tock completion fish ')).toBe('');
   }, 30_000);
 
   it('zsh and fish scripts name every command and complete job names through the hidden command', async () => {

@@ -1,13 +1,14 @@
-// `tock export argo` (SPEC 8): every manifest is checked against the published Argo Workflows
-// CronWorkflow schema that @kubernetes-models/argo-workflows carries.
+// `tock export argo` (SPEC 8): every manifest is checked against a CronWorkflow schema written
+// from Argo's field reference (test/helpers/argo-schema.ts): unknown fields fail, the container
+// and metadata are checked by kubernetes-models' Container and ObjectMeta.
 
-import { CronWorkflow } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 import { DS, DS_NODASH, SCHEDULED_TIME, dependsExpression, exportArgo } from '../../src/export/argo.js';
 import type { ExportResult } from '../../src/export/types.js';
 import { UserError } from '../../src/util/user-error.js';
+import { assertCronWorkflow, cronWorkflowErrors } from '../helpers/argo-schema.js';
 import { exampleJobfile, jobfileFrom } from '../helpers/engine.js';
 
 const OPTIONS = { image: 'registry.example.com/etl:1.4', jobfile: 'tock.yaml' };
@@ -33,15 +34,13 @@ interface Manifest {
   };
 }
 
-type Data = ConstructorParameters<typeof CronWorkflow>[0];
-
-/** Every file parsed and validated against the CronWorkflow schema (validate() throws when invalid). */
+/** Every file parsed and validated against the CronWorkflow schema (assertCronWorkflow throws when invalid). */
 function manifests(result: ExportResult): Manifest[] {
   return result.files.map((file) => {
     expect(file.name).toMatch(/^[a-z0-9-]+\.yaml$/);
-    const object = parse(file.text) as Data;
-    new CronWorkflow(object).validate();
-    return object as unknown as Manifest;
+    const object: unknown = parse(file.text);
+    assertCronWorkflow(object);
+    return object as Manifest;
   });
 }
 
@@ -56,14 +55,43 @@ function template(m: Manifest, name: string): Template {
 }
 
 describe('the schema check', () => {
-  it('really validates: an invalid CronWorkflow throws', () => {
-    const [valid] = manifests(exportArgo(jobfileFrom('version: 1\njobs:\n  a:\n    schedule: "0 * * * *"\n    command: [x]\n'), OPTIONS));
-    const badSchedule = JSON.parse(JSON.stringify(valid)) as Manifest;
-    badSchedule.spec.schedules = ['every day at noon'];
-    expect(() => { new CronWorkflow(badSchedule as unknown as Data).validate(); }).toThrow();
-    const badRetry = JSON.parse(JSON.stringify(valid)) as Manifest;
-    (badRetry.spec.workflowSpec.templates[1] as Template).retryStrategy = { limit: { nope: true } };
-    expect(() => { new CronWorkflow(badRetry as unknown as Data).validate(); }).toThrow();
+  const [valid] = manifests(exportArgo(jobfileFrom('version: 1\njobs:\n  a:\n    schedule: "0 * * * *"\n    retries: 1\n    command: [x]\n'), OPTIONS));
+  /** `valid` with one change made by `edit`, and the schema's verdict on it. */
+  function errorsAfter(edit: (m: Manifest & Record<string, unknown>) => void): string[] {
+    const copy = structuredClone(valid) as Manifest & Record<string, unknown>;
+    edit(copy);
+    return cronWorkflowErrors(copy);
+  }
+  const a = (m: Manifest): Template & Record<string, unknown> => m.spec.workflowSpec.templates[1] as Template & Record<string, unknown>;
+
+  it('passes what tock writes', () => {
+    expect(cronWorkflowErrors(valid)).toEqual([]);
+  });
+
+  it('rejects a misspelled field anywhere tock writes, the container and metadata included', () => {
+    expect(errorsAfter((m) => { const r = a(m).retryStrategy as Record<string, unknown>; r.backof = r.backoff; delete r.backoff; }))
+      .toContainEqual(expect.stringMatching(/retryStrategy: must NOT have additional properties \(backof\)/));
+    expect(errorsAfter((m) => { a(m).activeDeadline = 60; })).toContainEqual(expect.stringContaining('(activeDeadline)'));
+    expect(errorsAfter((m) => { m.spec.workflowSpec.templates[0] = { name: 'tock-dag', dag: { tasks: [{ name: 'a', template: 'a', dependancies: [] } as unknown as Task] } }; }))
+      .toContainEqual(expect.stringContaining('(dependancies)'));
+    expect(errorsAfter((m) => { (m.spec as Record<string, unknown>).timeZone = 'UTC'; })).toContainEqual(expect.stringContaining('(timeZone)'));
+    expect(errorsAfter((m) => { const c = a(m).container as Record<string, unknown>; c.comand = c.command; delete c.command; }))
+      .toContainEqual(expect.stringContaining('/container: must NOT have additional properties (comand)'));
+    expect(errorsAfter((m) => { (m.metadata as Record<string, unknown>).label = {}; })).toContainEqual(expect.stringContaining('/metadata: must NOT have additional properties (label)'));
+  });
+
+  it('rejects a wrong type, a bad value and a dangling reference', () => {
+    expect(errorsAfter((m) => { (m.spec.workflowSpec as Record<string, unknown>).parallelism = '2'; })).toContainEqual('/spec/workflowSpec/parallelism: must be integer');
+    expect(errorsAfter((m) => { a(m).retryStrategy = { limit: { nope: true } }; })).toContainEqual(expect.stringContaining('/retryStrategy/limit'));
+    expect(errorsAfter((m) => { m.spec.concurrencyPolicy = 'forbid'; })).toContainEqual(expect.stringContaining('/spec/concurrencyPolicy: must be equal to one of the allowed values'));
+    expect(errorsAfter((m) => { m.spec.schedules = ['every day at noon']; })).toContainEqual(expect.stringContaining('/spec/schedules/0: must match pattern'));
+    expect(errorsAfter((m) => { m.spec.schedules = ['0 0 * * MON']; })).toContainEqual(expect.stringContaining('/spec/schedules/0: must match pattern'));
+    // Types inside the container and the metadata come from kubernetes-models' own models.
+    expect(errorsAfter((m) => { (a(m).container as Record<string, unknown>).command = 'x'; }))
+      .toContainEqual(expect.stringMatching(/container: io\.k8s\.api\.core\.v1\.Container: .*command must be array/));
+    expect(errorsAfter((m) => { m.metadata.annotations['tock.dev/jobs'] = 3 as unknown as string; }))
+      .toContainEqual(expect.stringMatching(/\/metadata: io\.k8s\.apimachinery\.pkg\.apis\.meta\.v1\.ObjectMeta: .*must be string/));
+    expect(errorsAfter((m) => { m.spec.workflowSpec.entrypoint = 'nope'; })).toEqual(['/spec/workflowSpec/entrypoint: no template named nope']);
   });
 });
 

@@ -39,7 +39,7 @@ function manifests(result: ExportResult): Manifest[] {
   return result.files.map((file) => {
     expect(file.name).toMatch(/^[a-z0-9-]+\.yaml$/);
     const object = parse(file.text) as Record<string, unknown>;
-    new CronJob(object as ConstructorParameters<typeof CronJob>[0]).validate();
+    new CronJob(object).validate();
     return object as unknown as Manifest;
   });
 }
@@ -57,7 +57,7 @@ describe('the schema check', () => {
     const [valid] = manifests(exportKubernetes(jobfileFrom('version: 1\njobs:\n  hello: { schedule: "*/5 * * * *", command: "echo hello" }\n'), OPTIONS));
     const broken = JSON.parse(JSON.stringify(valid)) as Record<string, unknown>;
     (broken.spec as Record<string, unknown>).concurrencyPolicy = 7;
-    expect(() => { new CronJob(broken as ConstructorParameters<typeof CronJob>[0]).validate(); }).toThrow();
+    expect(() => { new CronJob(broken).validate(); }).toThrow();
     const noSchedule = JSON.parse(JSON.stringify(valid)) as { spec: Record<string, unknown> };
     delete noSchedule.spec.schedule;
     expect(() => { new CronJob(noSchedule as unknown as ConstructorParameters<typeof CronJob>[0]).validate(); }).toThrow();

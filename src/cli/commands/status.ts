@@ -6,6 +6,7 @@ import { jobMetrics } from '../../ledger/metrics.js';
 import { describeSchedule } from '../../schedule/describe.js';
 import { parseDuration } from '../../util/duration.js';
 import { UserError } from '../../util/user-error.js';
+import { hostZone } from '../host-zone.js';
 import { loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
@@ -15,6 +16,8 @@ import type { StatusRow } from '../render/status-table.js';
 import { ago, formatElapsed, renderStatusTable, terminalWidth, until } from '../render/status-table.js';
 import type { Paint } from '../render/style.js';
 import { loadPaint, wantsColor } from '../render/style.js';
+import type { TimeStyle } from '../render/time.js';
+import { formatTime } from '../render/time.js';
 import type { JobState, StatusView } from '../status-doc.js';
 import { metricsText, readStatus, statusDocument } from '../status-doc.js';
 import { redrawLoop } from './status-watch.js';
@@ -24,6 +27,8 @@ export interface StatusOptions extends CommonOptions {
   prometheus?: string;
   watch?: boolean;
   interval?: string;
+  /** Show the daemon's start (and --watch's clock) in UTC instead of the host's zone. */
+  utc?: boolean;
 }
 
 /** `tock status [JOB...]`: whether a daemon schedules the state dir, then one row a job, from the tail of each job's ledger. */
@@ -44,13 +49,15 @@ export async function statusCommand(names: string[], options: StatusOptions): Pr
   }
   if (options.prometheus !== undefined) return;
   const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
-  const screen = async (v: StatusView): Promise<string[]> => render(v, jobfile, stateDir, paint, terminalWidth(process.stdout, process.env));
+  const zone = hostZone();
+  const style = { utc: options.utc === true };
+  const screen = async (v: StatusView): Promise<string[]> => render(v, jobfile, stateDir, paint, terminalWidth(process.stdout, process.env), zone, style);
   if (intervalMs === undefined) {
     for (const line of await screen(view)) console.log(line);
     return;
   }
   await redrawLoop(process.stdout, intervalMs, async () => [
-    paint.dim(`every ${options.interval ?? '2s'}: tock status (Ctrl-C to stop)  ${new Date().toISOString().slice(11, 19)}Z`),
+    paint.dim(`every ${options.interval ?? '2s'}: tock status (Ctrl-C to stop)  ${formatTime(Date.now(), zone, { ...style, seconds: true }).slice(11)}`),
     ...await screen(readStatus(jobs, store, stateDir, Date.now())),
   ]);
 }
@@ -72,9 +79,9 @@ function watchInterval(options: StatusOptions): number | undefined {
   return ms;
 }
 
-async function render(view: StatusView, jobfile: Jobfile, stateDir: string, paint: Paint, width: number): Promise<string[]> {
+async function render(view: StatusView, jobfile: Jobfile, stateDir: string, paint: Paint, width: number, zone: string, style: TimeStyle): Promise<string[]> {
   const rows = await Promise.all(view.jobs.map((s) => tableRow(s, view.now)));
-  const lines = [...daemonLines(view.daemon, jobfile, stateDir, view.now, paint), ...renderStatusTable(rows, paint, width)];
+  const lines = [...daemonLines(view.daemon, jobfile, stateDir, view.now, paint, zone, style), ...renderStatusTable(rows, paint, width)];
   for (const { job, summary } of view.jobs) {
     const escaped = summary.last?.attempts.reduce((n, a) => n + (a.escaped ?? 0), 0) ?? 0;
     if (escaped > 0) lines.push(paint.dim(`${job.name}: in its last run ${escapedNote(escaped)} (a cgroup would hold them: see --cgroup)`));

@@ -3,9 +3,11 @@ import type { CompletionCommand, CompletionOption, Completes } from './completio
 import { oneLine } from './completion-tree.js';
 
 /**
- * A fish completion script for the tree: `__tock_command` finds the command path typed so far
- * (skipping flags and the values of flags that take one), and each `complete` line is guarded by
- * it; job names come from `tock JOBS_COMMAND [-f FILE]` at TAB time.
+ * A fish completion script for the tree: `__tock_walk` finds the command path typed so far
+ * (skipping flags and the values of flags that take one) and how many positionals follow it, and
+ * each `complete` line is guarded by them, so a positional completes only to what its own argument
+ * takes (`tock logs JOB RUN_ID`: jobs, then nothing), as in bash and zsh. Job names come from
+ * `tock JOBS_COMMAND [-f FILE]` at TAB time.
  */
 export function fishCompletion(tree: readonly CompletionCommand[], jobsCommand: string): string {
   const takesValue = tree.flatMap((c) => c.options.filter((o) => o.value !== undefined).flatMap((o) => o.flags.map((f) => quote(`${c.path.join(' ')}:${f}`))));
@@ -15,10 +17,11 @@ export function fishCompletion(tree: readonly CompletionCommand[], jobsCommand: 
     `set -g __tock_value_flags ${takesValue.join(' ')}`,
     `set -g __tock_paths ${nested.join(' ')}`,
     '',
-    'function __tock_command --description "the tock command path typed so far"',
+    'function __tock_walk --description "how many positionals follow the tock command path typed so far, then that path"',
     '    set -l tokens (commandline -opc)',
     '    set -e tokens[1]',
     '    set -l path ""',
+    '    set -l npos 0',
     '    set -l skip 0',
     '    for t in $tokens',
     '        if test $skip = 1',
@@ -27,16 +30,30 @@ export function fishCompletion(tree: readonly CompletionCommand[], jobsCommand: 
     '            contains -- "$path:$t" $__tock_value_flags; and set skip 1',
     '        else if test -z "$path"',
     '            set path $t',
-    '        else if contains -- "$path $t" $__tock_paths',
+    '        else if test $npos = 0; and contains -- "$path $t" $__tock_paths',
     '            set path "$path $t"',
+    '        else',
+    '            set npos (math $npos + 1)',
     '        end',
     '    end',
+    '    echo $npos',
     '    echo $path',
     'end',
     '',
     'function __tock_is --description "true when the command path typed so far is the argument"',
-    '    set -l path (__tock_command)',
-    '    test "$path" = "$argv[1]"',
+    '    set -l walk (__tock_walk)',
+    '    test "$walk[2]" = "$argv[1]"',
+    'end',
+    '',
+    'function __tock_arg --description "true when the word being typed is positional N (from 0; N+ for N or more) of command path P: __tock_arg P N"',
+    '    set -l walk (__tock_walk)',
+    '    test "$walk[2]" = "$argv[1]"; or return 1',
+    '    set -l n (string replace -r -- \'\\+$\' \'\' $argv[2])',
+    '    if test "$n" != "$argv[2]"',
+    '        test $walk[1] -ge $n',
+    '    else',
+    '        test $walk[1] -eq $n',
+    '    end',
     'end',
     '',
     'function __tock_jobs --description "the jobfile\'s job names"',
@@ -64,9 +81,14 @@ function commandLines(command: CompletionCommand, tree: readonly CompletionComma
     return `complete -c tock ${guard} -a ${quote(s)} -d ${quote(oneLine(description))}`;
   });
   const options = command.options.map((o) => `complete -c tock ${guard} ${optionFlags(o)} -d ${quote(oneLine(o.description))}`);
-  // fish does not count positionals: every one a command takes completes to what any of them does.
-  const args = command.subcommands.length > 0 ? [] : command.arguments.filter((a) => a.completes.kind !== 'none').map((a) => `complete -c tock ${guard} ${values(a.completes)}`);
-  return [...subcommands, ...options, ...new Set(args)];
+  // Each positional completes to what its own argument takes; a variadic last one to the end.
+  const path = quote(command.path.join(' '));
+  const args = command.subcommands.length > 0 ? [] : command.arguments.flatMap((a, i) => {
+    if (a.completes.kind === 'none') return [];
+    const position = `${String(i)}${a.variadic ? '+' : ''}`;
+    return [`complete -c tock -n ${quote(`__tock_arg ${path} ${position}`)} ${values(a.completes)}`];
+  });
+  return [...subcommands, ...options, ...args];
 }
 
 function optionFlags(option: CompletionOption): string {

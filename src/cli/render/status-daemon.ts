@@ -2,16 +2,19 @@ import type { Jobfile } from '../../jobfile/types.js';
 import type { DaemonStatus } from '../status-doc.js';
 import { ago } from './status-table.js';
 import type { Paint } from './style.js';
+import type { TimeStyle } from './time.js';
+import { formatTime } from './time.js';
 
 /**
  * The top of `status`: whether a daemon schedules this state dir (pid, since when, version,
- * --listen) and whether it runs the jobfile on disk, or, in one line, that none does.
+ * --listen) and whether it runs the jobfile on disk, or, in one line, that none does. The daemon
+ * is the host's, not a job's, so its start is shown in `zone`, the host's (UTC with `--utc`).
  */
-export function daemonLines(daemon: DaemonStatus | null, jobfile: Jobfile, stateDir: string, now: number, paint: Paint): string[] {
+export function daemonLines(daemon: DaemonStatus | null, jobfile: Jobfile, stateDir: string, now: number, paint: Paint, zone: string, style: TimeStyle = {}): string[] {
   if (daemon === null) {
     return [paint.yellow(`no daemon is scheduling ${stateDir}: jobs run only when started by hand; start one with tock daemon or tock service install`)];
   }
-  const since = `${daemon.started_at.slice(0, 19).replace('T', ' ')} UTC (${ago(now - Date.parse(daemon.started_at))})`;
+  const since = `${formatTime(daemon.started_at, zone, { ...style, seconds: true })} (${ago(now - Date.parse(daemon.started_at))})`;
   const listen = daemon.listen === null ? 'no --listen' : `listening on ${daemon.listen}`;
   // One line each, as a person greps for them; the terminal wraps them.
   const lines = [`daemon: pid ${String(daemon.pid)} since ${since}, tock ${daemon.version}, ${listen}, jobfile ${daemon.jobfile_current ? 'current' : 'stale'}`];
