@@ -17,7 +17,8 @@ import { adaptLead, LEAD_MS } from './lead.js';
 /** Where each job's newest handled instant is kept across restarts. */
 export interface WatermarkStore {
   load(): Record<string, number>;
-  save(marks: Readonly<Record<string, number>>): void;
+  /** All the marks, and the jobs whose marks moved since the last save (a store may write only those). */
+  save(marks: Readonly<Record<string, number>>, moved?: readonly string[]): void;
 }
 
 const NOT_PAUSED: ReadonlySet<string> = new Set();
@@ -57,6 +58,8 @@ export class Scheduler {
   readonly #armed: { gate: Gate; firings: Firing[] }[] = [];
   #leadMs = LEAD_MS;
   #lastGate: Gate | undefined;
+  /** Jobs whose marks moved while the disk refused them: saved with the next move. */
+  #unsaved: string[] = [];
 
   constructor(
     private readonly engine: EngineDeps, jobfile: Jobfile, private readonly watermarks: WatermarkStore, private readonly log: (event: DaemonEvent) => void,
@@ -172,7 +175,7 @@ export class Scheduler {
    */
   #take(fires: readonly QueuedFire[], now: number): Firing[] {
     const groups = new Map<string, Firing>();
-    let moved = false;
+    const moved: string[] = [];
     for (const fire of fires) {
       const job = this.#jobfile.jobs.get(fire.job);
       if (job === undefined) continue;
@@ -181,7 +184,7 @@ export class Scheduler {
       const next = this.#nextOf(job, fire.order);
       if (next !== undefined) this.#queue.push(next);
       if (plan === undefined) continue;
-      moved = true;
+      moved.push(job.name);
       if (plan.run[0]?.trigger === 'schedule') this.#lagMs = Math.max(0, now - fire.fireAt);
       if (plan.dropped) this.log({ type: 'catchup-capped', job: job.name, limit: 100 });
       for (const logicalMs of plan.missed) {
@@ -201,7 +204,7 @@ export class Scheduler {
         groups.set(key, group);
       }
     }
-    if (moved) this.#saveMarks();
+    if (moved.length > 0) this.#saveMarks(moved);
     return [...groups.values()];
   }
 
@@ -265,11 +268,13 @@ export class Scheduler {
    * A disk that refuses the watermarks (full, `ulimit -f`) must not stop the daemon: they stay
    * in memory and are saved with the next move; a restart meanwhile catches up from older ones.
    */
-  #saveMarks(): void {
+  #saveMarks(moved: readonly string[]): void {
     try {
-      this.watermarks.save(this.#marks);
+      this.watermarks.save(this.#marks, [...this.#unsaved, ...moved]);
+      this.#unsaved = [];
     } catch (error) {
       if (!isStorageError(error)) throw error;
+      this.#unsaved = [...new Set([...this.#unsaved, ...moved])];
       this.log({ type: 'storage-failed', error: describeStorageError(error), lost: 1, what: ['watermarks'] });
     }
   }
