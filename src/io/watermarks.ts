@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, ftruncateSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, ftruncateSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 import type { WatermarkStore } from '../daemon/scheduler.js';
@@ -6,16 +6,18 @@ import { writeFileAtomic } from './atomic-write.js';
 import { ensureDir } from './ensure-dir.js';
 import { openAppend } from './safe-fs.js';
 
-// The moves since the last whole write are appended as lines; past this many (and past twice
-// the jobs), the whole set is written again and the lines dropped.
+// Up to this many jobs (about 100 KB), every move writes them all; past it, the moves since the
+// last whole write are appended as lines, and past MIN_LINES_BEFORE_REWRITE lines (and twice the
+// jobs) the whole set is written again and the lines dropped.
+const WHOLE_UP_TO = 2000;
 const MIN_LINES_BEFORE_REWRITE = 1000;
 
 /**
  * The daemon's watermarks: all of them in `<state>/daemon/watermarks.json` (written atomically),
- * and each move since in `watermarks.jsonl`, one fsync'd line a move, so that a firing costs what
- * it moves, not what the jobfile holds (100,000 jobs are 5 MB of marks). A mark only ever moves
- * forward, so on load the later of the two wins, and a crash between the rewrite and the drop
- * of the lines changes nothing; a torn last line is skipped.
+ * and, for a big jobfile, each move since in `watermarks.jsonl`, one fsync'd line a move, so that
+ * a firing costs what it moves, not what the jobfile holds (100,000 jobs are 5 MB of marks). A
+ * mark only ever moves forward, so on load the later of the two wins, and a crash between the
+ * rewrite and the drop of the lines changes nothing; a torn last line is skipped.
  */
 export function fileWatermarks(stateDir: string): WatermarkStore {
   const dir = path.join(stateDir, 'daemon');
@@ -23,12 +25,19 @@ export function fileWatermarks(stateDir: string): WatermarkStore {
   const moves = path.join(dir, 'watermarks.jsonl');
   let fd: number | undefined;
   let lines = 0;
+  let known = 0;
+  let dropped = false;
   const rewrite = (marks: Readonly<Record<string, number>>): void => {
     ensureDir(dir);
-    const jobs = Object.fromEntries(Object.entries(marks).map(([job, ms]) => [job, new Date(ms).toISOString()]));
-    writeFileAtomic(file, `${JSON.stringify({ v: 1, jobs }, null, 1)}\n`, 0o600);
-    if (fd !== undefined) ftruncateSync(fd, 0);
+    const entries = Object.entries(marks);
+    writeFileAtomic(file, `${JSON.stringify({ v: 1, jobs: Object.fromEntries(entries.map(([job, ms]) => [job, new Date(ms).toISOString()])) }, null, 1)}\n`, 0o600);
+    known = entries.length;
     lines = 0;
+    if (fd !== undefined) ftruncateSync(fd, 0);
+    else if (known > WHOLE_UP_TO) fd = openMoves(moves);
+    // Lines an earlier process left are older than what was just written: dropped, once.
+    else if (!dropped) rmSync(moves, { force: true });
+    dropped = true;
   };
   return {
     load() {
@@ -60,9 +69,7 @@ export function fileWatermarks(stateDir: string): WatermarkStore {
       return marks;
     },
     save(marks, moved) {
-      // The first save of a process writes them all (and drops the lines an earlier one left).
-      if (fd === undefined || moved === undefined || lines + moved.length > Math.max(MIN_LINES_BEFORE_REWRITE, 2 * Object.keys(marks).length)) {
-        fd ??= openMoves(moves);
+      if (fd === undefined || moved === undefined || lines + moved.length > Math.max(MIN_LINES_BEFORE_REWRITE, 2 * known)) {
         rewrite(marks);
         return;
       }
@@ -82,7 +89,9 @@ export function fileWatermarks(stateDir: string): WatermarkStore {
   };
 }
 
+/** The lines' file, emptied: what an earlier process left is older than the whole write just done. */
 function openMoves(file: string): number {
-  ensureDir(path.dirname(file));
-  return openAppend(file);
+  const fd = openAppend(file);
+  ftruncateSync(fd, 0);
+  return fd;
 }
