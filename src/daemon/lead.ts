@@ -12,11 +12,10 @@ export const MIN_LEAD_MS = 20;
 export const MAX_LEAD_MS = 500;
 
 /**
- * The next lead, from how long the last armed instant's runs took to reach their gate: twice
- * that, so a slower fsync than the last still lands before the instant, decaying slowly (a tenth
+ * The next lead, from how long the last armed instant's runs took to reach their gate (a wait
+ * for a `max_parallel` slot not counted: no lead would shorten it): twice that, so a slower fsync than the last still lands before the instant, decaying slowly (a tenth
  * a firing) once the disk is quick again.
  */
-export function adaptLead(leadMs: number, last: Pick<Gate, 'armedAt' | 'readyAt'>): number {
-  const took = last.readyAt - last.armedAt;
-  return Math.round(Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, 2 * took, leadMs * 0.9)));
+export function adaptLead(leadMs: number, last: Pick<Gate, 'tookMs'>): number {
+  return Math.round(Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, 2 * last.tookMs, leadMs * 0.9)));
 }

@@ -225,9 +225,9 @@ export class Scheduler {
       const at = (soon[i] as QueuedFire).fireAt;
       let j = i;
       while (j < soon.length && (soon[j] as QueuedFire).fireAt === at) j++;
-      const gate = new Gate(at, now);
       // Taken as of its start time: on time by definition, so each runs as `schedule`.
       const firings = this.#take(soon.slice(i, j), at);
+      const gate = new Gate(at, this.engine.clock.now() - now);
       this.#armed.push({ gate, firings });
       for (const firing of firings) this.#track(this.#fire(firing, gate));
       this.#lastGate = gate;

@@ -8,13 +8,16 @@ export type GateCall = 'go' | 'shutdown' | 'lock-lost';
  */
 export class Gate {
   readonly opened: Promise<GateCall>;
-  /** When the last run reached the gate: how long arming took, for whoever chooses the lead. */
-  readyAt: number;
+  /**
+   * How long arming took: what was done before the runs started (`beforeMs`), plus the longest a
+   * run took from starting to arm to reaching the gate. For whoever chooses the lead.
+   */
+  tookMs: number;
   #settle: (call: GateCall) => void = () => undefined;
   #call: GateCall | undefined;
 
-  constructor(readonly at: number, readonly armedAt: number) {
-    this.readyAt = armedAt;
+  constructor(readonly at: number, private readonly beforeMs = 0) {
+    this.tookMs = beforeMs;
     this.opened = new Promise((resolve) => { this.#settle = resolve; });
   }
 
@@ -23,9 +26,12 @@ export class Gate {
     return this.#call;
   }
 
-  /** A run has done what it could ahead (at `now`) and waits for the instant. */
-  wait(now: number): Promise<GateCall> {
-    this.readyAt = Math.max(this.readyAt, now);
+  /**
+   * A run that began to arm at `since` (once it had a `max_parallel` slot) has done what it could
+   * ahead, at `now`, and waits for the instant.
+   */
+  wait(since: number, now: number): Promise<GateCall> {
+    this.tookMs = Math.max(this.tookMs, this.beforeMs + now - since);
     return this.opened;
   }
 

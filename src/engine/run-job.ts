@@ -25,6 +25,7 @@ export function runJob(deps: EngineDeps, request: RunRequest): Promise<RunRecord
 async function runInScope(scope: RunScope): Promise<Ending> {
   const { deps, job, request } = scope;
   const { clock } = deps;
+  const armingFrom = clock.now();
   const startBy = scope.onTime && job.startDeadlineMs !== undefined ? request.logicalMs + job.startDeadlineMs : undefined;
   if (startBy !== undefined && clock.now() > startBy) {
     return { outcome: 'missed', message: `could not start within start_deadline (${String((job.startDeadlineMs ?? 0) / 1000)}s after its time)` };
@@ -38,7 +39,7 @@ async function runInScope(scope: RunScope): Promise<Ending> {
   const ahead = gate !== undefined ? await takeLocksAhead(scope) : 0;
   let ready = gate !== undefined && ahead === lockNames(scope, false).length ? beginRun(scope) : undefined;
   if (gate !== undefined) {
-    const call = await gate.wait(clock.now());
+    const call = await gate.wait(armingFrom, clock.now());
     if (call !== 'go') return { outcome: 'killed', reason: call, message: `${call === 'shutdown' ? 'tock was asked to stop' : 'tock lost the daemon lock'} before the run's time; nothing was started` };
   }
   if (ready === undefined) {

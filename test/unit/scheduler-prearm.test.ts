@@ -179,9 +179,9 @@ describe('Scheduler: an instant armed ahead of its time', () => {
 
 describe('adaptLead', () => {
   it('is twice what the last arming took, decays a tenth a firing, and stays within its bounds', () => {
-    expect(adaptLead(50, { armedAt: 0, readyAt: 40 })).toBe(80);
-    expect(adaptLead(80, { armedAt: 0, readyAt: 1 })).toBe(72);
-    expect(adaptLead(MIN_LEAD_MS, { armedAt: 0, readyAt: 0 })).toBe(MIN_LEAD_MS);
-    expect(adaptLead(50, { armedAt: 0, readyAt: 5_000 })).toBe(MAX_LEAD_MS);
+    expect(adaptLead(50, { tookMs: 40 })).toBe(80);
+    expect(adaptLead(80, { tookMs: 1 })).toBe(72);
+    expect(adaptLead(MIN_LEAD_MS, { tookMs: 0 })).toBe(MIN_LEAD_MS);
+    expect(adaptLead(50, { tookMs: 5_000 })).toBe(MAX_LEAD_MS);
   });
 });
