@@ -42,6 +42,10 @@ export async function runAttempt(scope: RunScope, setup: RunSetup, n: number, li
   });
   // Should the run unwind while this attempt lives (a bug), its process group goes with it.
   const forget = scope.defer(() => { child.signalGroup('SIGKILL'); });
+  // A pre-armed run's first attempt: what is written once the process runs (fsync'd) waits for a
+  // turn of the event loop, so other runs let go at the same instant spawn first (their way from
+  // the gate to the spawn has no I/O to wait for).
+  if (request.armed !== undefined && n === 1) await new Promise((resolve) => setImmediate(resolve));
   lease?.setAttemptGroup(child.pid ?? undefined);
   scope.record({
     v: 1, type: 'attempt-started', at: isoUtc(startedAt), job: job.name, run_id: setup.runId, n, of: job.retries + 1, pid: child.pid,

@@ -1,4 +1,5 @@
 import type { Job, Jobfile } from '../jobfile/types.js';
+import type { Gate } from './gate.js';
 import type { RunRecord, Trigger } from '../ledger/records.js';
 import type { PlannedRun } from './plan.js';
 import type { EngineDeps, NeedKey, RunRequest } from './run-context.js';
@@ -24,6 +25,8 @@ export interface ExecuteOptions {
   joinsOf?: (job: Job) => readonly NeedKey[];
   /** Jobs paused by `tock pause` (the daemon only): recorded skipped `paused`, with what they start. */
   paused?: ReadonlySet<string>;
+  /** Pre-armed ahead of its instant (the daemon): no run of the plan spawns before the gate opens. */
+  armed?: Gate;
 }
 
 /**
@@ -91,6 +94,7 @@ function requestOf(options: ExecuteOptions, job: Job): RunRequest {
     ...(options.rerun === true ? { rerun: true } : {}),
     ...(options.waitForLock === true ? { waitForLock: true } : {}),
     ...(joins.length > 0 ? { joins } : {}),
+    ...(options.armed !== undefined ? { armed: options.armed } : {}),
   };
 }
 

@@ -16,16 +16,18 @@ export interface WaitLimit {
  * Takes the job's lock as its `concurrency` says (or waits for it, with `queue`), then its
  * `locks:` in sorted order (so two runs can never each hold what the other waits for). Each
  * lease is held by the scope, which releases it as it unwinds; undefined when all were taken,
- * else how the run ends.
+ * else how the run ends. `from` locks of that order are already held (taken ahead, see
+ * `takeLocksAhead`): the rest are taken as if none had been.
  */
-export async function acquireLocks(scope: RunScope, options: { queue: boolean; limit: WaitLimit | undefined }): Promise<Ending | undefined> {
+export async function acquireLocks(scope: RunScope, options: { queue: boolean; limit: WaitLimit | undefined }, from = 0): Promise<Ending | undefined> {
   const { deps, job } = scope;
   const { limit } = options;
-  const concurrency = options.queue && job.concurrency !== 'allow' ? 'queue' : job.concurrency;
-  const owner: LockOwner = { pid: deps.host.pid, host: deps.host.hostname, run_id: scope.runId, job: job.name };
+  const concurrency = concurrencyOf(scope, options.queue);
+  const owner = ownerOf(scope);
+  const names = lockNames(scope, options.queue);
 
-  if (concurrency !== 'allow') {
-    const name = `job.${job.name}`;
+  if (concurrency !== 'allow' && from === 0) {
+    const name = names[0] ?? '';
     const replaceable = { replaceable: concurrency === 'replace' };
     let lease = await deps.locks.tryAcquire(name, owner, replaceable);
     if (lease === null && concurrency === 'forbid') {
@@ -41,18 +43,58 @@ export async function acquireLocks(scope: RunScope, options: { queue: boolean; l
       lease = await waitForLock(scope, name, owner, limit, replaceable);
     }
     if (lease === null) return waitFailure(scope, limit, 'the job lock');
-    scope.hold(lease);
-    scope.jobLease = lease;
-    noteTakeover(scope, name, lease);
+    holdLock(scope, name, lease);
   }
-  for (const resource of [...new Set(job.locks)].sort()) {
-    const name = `res.${resource}`;
+  const firstResource = concurrency === 'allow' ? 0 : 1;
+  for (const name of names.slice(Math.max(from, firstResource))) {
     const lease = (await deps.locks.tryAcquire(name, owner)) ?? (await waitForLock(scope, name, owner, limit));
-    if (lease === null) return waitFailure(scope, limit, `lock "${resource}"`);
-    scope.hold(lease);
-    noteTakeover(scope, name, lease);
+    if (lease === null) return waitFailure(scope, limit, `lock "${name.slice('res.'.length)}"`);
+    holdLock(scope, name, lease);
   }
   return undefined;
+}
+
+/**
+ * Before a pre-armed run's instant: takes, in `acquireLocks`' order, each lock that is free now,
+ * and stops at the first that is not, without waiting, asking a holder to stop or giving up: its
+ * `concurrency` is applied at the instant, as for a run not armed ahead. Returns how many it
+ * holds, to pass to `acquireLocks` as `from`.
+ */
+export async function takeLocksAhead(scope: RunScope): Promise<number> {
+  const { deps } = scope;
+  const concurrency = concurrencyOf(scope, false);
+  const owner = ownerOf(scope);
+  let taken = 0;
+  for (const name of lockNames(scope, false)) {
+    const lease = await deps.locks.tryAcquire(name, owner, name.startsWith('job.') ? { replaceable: concurrency === 'replace' } : undefined);
+    if (lease === null) break;
+    holdLock(scope, name, lease);
+    taken++;
+  }
+  return taken;
+}
+
+/** The locks a run takes, in order: the job's own (unless `allow`), then its `locks:`, sorted. */
+export function lockNames(scope: RunScope, queue: boolean): string[] {
+  const { job } = scope;
+  const resources = [...new Set(job.locks)].sort().map((r) => `res.${r}`);
+  return concurrencyOf(scope, queue) === 'allow' ? resources : [`job.${job.name}`, ...resources];
+}
+
+function concurrencyOf(scope: RunScope, queue: boolean): RunScope['job']['concurrency'] {
+  const { concurrency } = scope.job;
+  return queue && concurrency !== 'allow' ? 'queue' : concurrency;
+}
+
+function ownerOf(scope: RunScope): LockOwner {
+  const { deps, job } = scope;
+  return { pid: deps.host.pid, host: deps.host.hostname, run_id: scope.runId, job: job.name };
+}
+
+function holdLock(scope: RunScope, name: string, lease: Lease): void {
+  scope.hold(lease);
+  if (name.startsWith('job.')) scope.jobLease = lease;
+  noteTakeover(scope, name, lease);
 }
 
 /**

@@ -6,6 +6,11 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves at `atMs`, as close after it as the clock can; or early, when `signal` aborts or the
+   * wait was cut short (a wall-clock step): the caller looks at `now()`.
+   */
+  sleepUntil(atMs: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface SpawnRequest {

@@ -2,6 +2,7 @@ import type { Job } from '../jobfile/types.js';
 import { renderTemplate } from '../jobfile/templates.js';
 import type { Trigger } from '../ledger/records.js';
 import type { Emit } from './events.js';
+import type { Gate } from './gate.js';
 import type { Account, Clock, Host, Ledger, LockManager, OutputSink, Spawner } from './ports.js';
 import { templateValues } from './logical-time.js';
 
@@ -36,6 +37,11 @@ export interface RunRequest {
   waitForLock?: boolean;
   /** Needs' runs this run waits for (a job with both a schedule and needs). */
   joins?: readonly NeedKey[];
+  /**
+   * Pre-armed (the daemon, a few ms before the instant): the run key, the locks, the in-flight
+   * record and the setup are done at once; the first attempt waits for the gate to open.
+   */
+  armed?: Gate;
 }
 
 /** One run key: a job and a logical time (ISO, UTC). */

@@ -2,7 +2,7 @@ import type { RunReason, RunRecord } from '../ledger/records.js';
 import { runAttempt } from './attempt.js';
 import { runEndHooks, runHook } from './hooks.js';
 import type { WaitLimit } from './locking.js';
-import { acquireLocks } from './locking.js';
+import { acquireLocks, lockNames, takeLocksAhead } from './locking.js';
 import { isoUtc } from './logical-time.js';
 import { isRetryable, retryDelayMs } from './retry.js';
 import type { EngineDeps, RunRequest, RunSetup } from './run-context.js';
@@ -25,21 +25,42 @@ export function runJob(deps: EngineDeps, request: RunRequest): Promise<RunRecord
 async function runInScope(scope: RunScope): Promise<Ending> {
   const { deps, job, request } = scope;
   const { clock } = deps;
+  const armingFrom = clock.now();
   const startBy = scope.onTime && job.startDeadlineMs !== undefined ? request.logicalMs + job.startDeadlineMs : undefined;
   if (startBy !== undefined && clock.now() > startBy) {
     return { outcome: 'missed', message: `could not start within start_deadline (${String((job.startDeadlineMs ?? 0) / 1000)}s after its time)` };
   }
-  const refused = (request.dedupe === true ? await claimRunKey(scope) : undefined)
-    ?? (await acquireLocks(scope, { queue: request.waitForLock === true, limit: waitLimit(scope.deadlineAt, startBy) }));
-  if (refused !== undefined) return refused;
+  const claimed = request.dedupe === true ? await claimRunKey(scope) : undefined;
+  if (claimed !== undefined) return claimed;
+  const gate = request.armed;
+  // Pre-armed: the locks free now, the in-flight record and the setup are done before the
+  // instant, so that at the gate only the spawn is left. A lock held by another run is taken at
+  // the instant, by its job's `concurrency`, as for a run not armed ahead.
+  const ahead = gate !== undefined ? await takeLocksAhead(scope) : 0;
+  let ready = gate !== undefined && ahead === lockNames(scope, false).length ? beginRun(scope) : undefined;
+  if (gate !== undefined) {
+    const call = await gate.wait(armingFrom, clock.now());
+    if (call !== 'go') return { outcome: 'killed', reason: call, message: `${call === 'shutdown' ? 'tock was asked to stop' : 'tock lost the daemon lock'} before the run's time; nothing was started` };
+  }
+  if (ready === undefined) {
+    const refused = await acquireLocks(scope, { queue: request.waitForLock === true, limit: waitLimit(scope.deadlineAt, startBy) }, ahead);
+    if (refused !== undefined) return refused;
+    ready = beginRun(scope);
+  }
+  if (!('setup' in ready)) return ready;
+  watchSla(scope);
+  return (await waitForNeeds(scope)) ?? (await waitForPath(scope, ready.setup)) ?? (await attemptAll(scope, ready.setup));
+}
+
+/** The run holds its locks: record it in flight and resolve its setup (or say why it cannot run). */
+function beginRun(scope: RunScope): { setup: RunSetup } | Ending {
   scope.begin();
   try {
-    scope.setup = prepareRun(request, deps.host, scope.runId);
+    scope.setup = prepareRun(scope.request, scope.deps.host, scope.runId);
+    return { setup: scope.setup };
   } catch (error) {
     return { outcome: 'failed', reason: 'setup-failed', message: (error as Error).message };
   }
-  watchSla(scope);
-  return (await waitForNeeds(scope)) ?? (await waitForPath(scope, scope.setup)) ?? (await attemptAll(scope, scope.setup));
 }
 
 /** Attempts until one succeeds, the retries run out, or the run must stop. */

@@ -54,7 +54,8 @@ export class RunScope {
       job: job.name,
       logical_time: isoUtc(logicalMs),
       trigger,
-      started_at: isoUtc(clock.now()),
+      // A pre-armed run is recorded before its instant and starts at it (or at once, if late).
+      started_at: isoUtc(Math.max(clock.now(), request.armed?.at ?? -Infinity)),
       log: host.logPath(job.name, this.runId),
       host: host.hostname,
       pid: host.pid,
@@ -169,7 +170,8 @@ export class RunScope {
   end(ending: Ending): RunRecord {
     if (this.#final !== undefined) return this.#final;
     const run = this.snapshot(ending);
-    if (!this.#began) run.started_at = run.ended_at;
+    // A run that never began, or one called off before its instant, started when it ended.
+    if (!this.#began || run.started_at > run.ended_at) run.started_at = run.ended_at;
     this.#final = run;
     this.record({ v: 1, type: 'run-finished', at: run.ended_at, job: run.job, run });
     return run;

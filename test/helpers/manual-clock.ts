@@ -43,6 +43,10 @@ export class ManualClock implements Clock {
     });
   }
 
+  sleepUntil(atMs: number, signal?: AbortSignal): Promise<void> {
+    return this.sleep(atMs - this.#now, signal);
+  }
+
   /** Moves time forward by `ms`, waking each sleeper at its own instant. */
   async advance(ms: number): Promise<void> {
     const target = this.#now + ms;

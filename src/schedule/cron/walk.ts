@@ -39,10 +39,14 @@ export class CronWalk {
     for (;;) {
       const found = this.calendar.nextDay(day);
       if (found === undefined) break;
-      const today = this.dayInstants(found);
-      if (today.steady && pending.length === 0) {
-        for (const t of today.instants) if (t > last) yield (last = t);
+      const base = pending.length === 0 ? this.steadyBase(found * DAY_MS) : undefined;
+      if (base !== undefined) {
+        // A steady day is its times less one offset: start at the first after `last`, found by
+        // bisection (a `* * * * * *` day has 86,400 of them, and a daemon asks once per instant).
+        const { times } = this.calendar;
+        for (let i = firstAbove(times, last - base); i < times.length; i++) yield (last = base + (times[i] ?? 0));
       } else {
+        const today = this.dayInstants(found);
         // Near an offset change one day's instants can come after the next day's first (a fold
         // across midnight): hold them until no later day can give an earlier one.
         pending = merge(pending, today.instants);
@@ -81,12 +85,8 @@ export class CronWalk {
   private dayInstants(day: number): { instants: number[]; steady: boolean } {
     const midnight = day * DAY_MS;
     const { times } = this.calendar;
-    const steady = (span: SteadySpan): boolean => span.after < midnight - DAY_MS && span.before > midnight + 2 * DAY_MS;
-    if (this.span === undefined || !steady(this.span)) this.span = steadySpan(this.zone, midnight);
-    if (steady(this.span)) {
-      const base = midnight - this.span.offset;
-      return { instants: times.map((t) => base + t), steady: true };
-    }
+    const base = this.steadyBase(midnight);
+    if (base !== undefined) return { instants: times.map((t) => base + t), steady: true };
     const changes = offsetChanges(this.zone, midnight - DAY_MS, midnight + 2 * DAY_MS);
     const offsets = [...new Set([offsetAt(this.zone, midnight - DAY_MS), ...changes.map((c) => c.after)])];
     const out: number[] = [];
@@ -108,6 +108,16 @@ export class CronWalk {
     return { instants: sortUnique(out), steady: false };
   }
 
+  /**
+   * When the offset does not change within a day either side of the wall day starting at
+   * `midnight`, the instant of that day's wall midnight (its times are this plus each time).
+   */
+  private steadyBase(midnight: number): number | undefined {
+    const steady = (span: SteadySpan): boolean => span.after < midnight - DAY_MS && span.before > midnight + 2 * DAY_MS;
+    if (this.span === undefined || !steady(this.span)) this.span = steadySpan(this.zone, midnight);
+    return steady(this.span) ? midnight - this.span.offset : undefined;
+  }
+
   /** The smallest and largest offset within a day either side of `ms`. */
   private offsetRange(ms: number): { min: number; max: number } {
     const offsets = [offsetAt(this.zone, ms - DAY_MS), ...offsetChanges(this.zone, ms - DAY_MS, ms + DAY_MS).map((c) => c.after)];
@@ -124,4 +134,16 @@ function sortUnique(xs: number[]): number[] {
 function merge(a: readonly number[], b: readonly number[]): number[] {
   if (a.length === 0) return [...b];
   return [...a, ...b].sort((x, y) => x - y);
+}
+
+/** The index of the first of the ascending `xs` above `x` (xs.length when none is). */
+function firstAbove(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((xs[mid] ?? Infinity) > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
