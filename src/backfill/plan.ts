@@ -43,7 +43,7 @@ export interface PlanOptions {
  */
 export function planBackfill(
   jobfile: Jobfile, names: readonly string[], windowOf: (job: Job) => Window, options: PlanOptions,
-  succeeded: (job: string, sinceIso: string) => ReadonlySet<string>,
+  succeeded: (job: string, sinceIso: string) => { has(ms: number): boolean },
   now: number,
 ): BackfillInstant[] {
   assertKnownJobs(jobfile, names);
@@ -70,7 +70,7 @@ export function planBackfill(
         'split the window into several backfills (each --from/--to a part of it); one plan is held in memory');
     }
     // As numbers: formatting half a million instants to compare strings costs most of a second.
-    const done = new Set(options.force ? [] : [...succeeded(name, new Date(window.fromMs - 3_600_000).toISOString())].map((iso) => Date.parse(iso)));
+    const done = options.force ? { has: () => false } : succeeded(name, new Date(window.fromMs - 3_600_000).toISOString());
     for (const logicalMs of instants) {
       const ok = done.has(logicalMs);
       all.push(ok ? { job: name, logicalMs, action: 'skip', reason: 'succeeded-before' } : { job: name, logicalMs, action: 'run' });
@@ -81,4 +81,11 @@ export function planBackfill(
   }
   all.sort((a, b) => (options.backwards ? b.logicalMs - a.logicalMs : a.logicalMs - b.logicalMs));
   return all;
+}
+
+/** How many logical times a plan has (several jobs may share one); the plan is sorted by time. */
+export function distinctTimes(instants: readonly BackfillInstant[]): number {
+  let n = 0;
+  for (let i = 0; i < instants.length; i++) if (i === 0 || instants[i]?.logicalMs !== instants[i - 1]?.logicalMs) n++;
+  return n;
 }

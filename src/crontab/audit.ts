@@ -47,10 +47,19 @@ export function auditCrontabs(crontabs: readonly Crontab[], now: number, systemZ
   // An entry in a zone nobody knows (a path, a typo) has no instants to compute: it is a finding.
   const badZone = (e: CrontabEntry): boolean => unknownZoneReason(zoneOf(e)) !== undefined;
   for (const entry of entries.filter(badZone)) findings.push(zoneFinding(entry, zoneOf(entry)));
-  const firings: Firings[] = entries.map((entry) => ({
-    entry,
-    at: entry.macro === '@reboot' || badZone(entry) ? [] : firingsUntil(entry, zoneOf(entry), now, now + WEEK_MS),
-  }));
+  // Thousands of lines share a few schedules (`*/5 * * * *`): each schedule's week, in each zone, is walked once.
+  const weeks = new Map<string, readonly number[]>();
+  const weekOf = (entry: CrontabEntry): readonly number[] => {
+    const zone = zoneOf(entry);
+    const key = `${zone}\u0000${String(entry.everyMs ?? '')}\u0000${entry.macro ?? entry.fields?.join(' ') ?? ''}`;
+    let at = weeks.get(key);
+    if (at === undefined) {
+      at = firingsUntil(entry, zone, now, now + WEEK_MS);
+      weeks.set(key, at);
+    }
+    return at;
+  };
+  const firings: Firings[] = entries.map((entry) => ({ entry, at: entry.macro === '@reboot' || badZone(entry) ? [] : weekOf(entry) }));
   findings.push(...weekFindings(firings, zoneOf, durationOf), ...duplicateFindings(cronOnly.flatMap((c) => c.entries)), ...readsWhatOthersWrite(firings));
   const changes = new Map<string, ReturnType<typeof offsetChanges>>();
   for (const entry of cronOnly.flatMap((c) => c.entries)) {
@@ -67,25 +76,49 @@ export function auditCrontabs(crontabs: readonly Crontab[], now: number, systemZ
   }
   findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.file.localeCompare(b.file) || a.line - b.line);
 
-  const perMinute = new Map<number, number>();
-  for (const f of firings) for (const t of f.at) perMinute.set(t, (perMinute.get(t) ?? 0) + 1);
-  const busiest = [...perMinute].map(([at, count]) => ({ at, count })).filter((m) => m.count > 1)
-    .sort((a, b) => b.count - a.count || a.at - b.at).slice(0, 5);
-  return { findings, jobs: entries.length, files: crontabs.map((c) => c.file), histograms: histograms(firings, zoneOf), busiest };
+  return { findings, jobs: entries.length, files: crontabs.map((c) => c.file), histograms: histograms(firings, zoneOf), busiest: busiestMinutes(firings, now) };
+}
+
+/** The five minutes of the week where most jobs start (more than one), most first, then earliest. */
+function busiestMinutes(firings: readonly Firings[], now: number): { at: number; count: number }[] {
+  // Every start is a whole minute in (now, now + a week]: counted in an array, not a map of millions.
+  const first = Math.floor(now / 60_000);
+  const perMinute = new Int32Array(WEEK_MS / 60_000 + 2);
+  // Entries of one schedule share their week (see `weekOf`): each week is added once, times its entries.
+  const entriesOf = new Map<readonly number[], number>();
+  for (const f of firings) entriesOf.set(f.at, (entriesOf.get(f.at) ?? 0) + 1);
+  for (const [at, entries] of entriesOf) {
+    for (const t of at) {
+      const i = t / 60_000 - first;
+      if (!(i >= 0 && i < perMinute.length && Number.isInteger(i))) throw new Error(`internal: a start outside the week: ${new Date(t).toISOString()}`);
+      perMinute[i] = (perMinute[i] ?? 0) + entries;
+    }
+  }
+  const minutes: { at: number; count: number }[] = [];
+  perMinute.forEach((count, i) => { if (count > 1) minutes.push({ at: (first + i) * 60_000, count }); });
+  return minutes.sort((a, b) => b.count - a.count || a.at - b.at).slice(0, 5);
 }
 
 /** Each job's starts in its own zone's hours (CRON_TZ/TZ, else the host's): a histogram per zone, busiest first. */
 function histograms(firings: readonly Firings[], zoneOf: (e: CrontabEntry) => string): Histogram[] {
   const byZone = new Map<string, Histogram>();
+  const hoursOf = new Map<readonly number[], number[]>();
   for (const f of firings) {
     const zone = zoneOf(f.entry);
     if (unknownZoneReason(zone) !== undefined) continue;
     const histogram = byZone.get(zone) ?? { zone, jobs: 0, hours: Array.from({ length: 24 }, () => 0) };
     histogram.jobs++;
-    for (const t of f.at) {
-      const hour = Math.floor((((wallMinute(t, zone) % 1440) + 1440) % 1440) / 60);
-      histogram.hours[hour] = (histogram.hours[hour] ?? 0) + 1;
+    // Entries of one schedule share their week (see `weekOf`): its hours are counted once.
+    let hours = hoursOf.get(f.at);
+    if (hours === undefined) {
+      hours = new Array<number>(24).fill(0);
+      for (const t of f.at) {
+        const hour = Math.floor((((wallMinute(t, zone) % 1440) + 1440) % 1440) / 60);
+        hours[hour] = (hours[hour] ?? 0) + 1;
+      }
+      hoursOf.set(f.at, hours);
     }
+    hours.forEach((n, hour) => { histogram.hours[hour] = (histogram.hours[hour] ?? 0) + n; });
     byZone.set(zone, histogram);
   }
   const total = (h: Histogram): number => h.hours.reduce((a, b) => a + b, 0);
@@ -99,22 +132,10 @@ function zoneFinding(entry: CrontabEntry, zone: string): Finding {
     fix: `set ${name} to a zone name like Europe/London (timedatectl list-timezones), or remove the line for the host's zone` };
 }
 
-/** An entry's starts in (from, to], asked for in growing batches: a daily job needs 7, not 10,081. */
+/** An entry's starts in (from, to], at most a week's worth. */
 function firingsUntil(entry: CrontabEntry, zone: string, from: number, to: number): number[] {
   if (entry.everyMs !== undefined) return everyMinutes(entry.everyMs, from, to);
-  const out: number[] = [];
-  let after = from;
-  for (let batch = 16; out.length < MAX_FIRINGS; batch = Math.min(batch * 4, MAX_FIRINGS)) {
-    const next = vixieFirings(entry, zone, after, batch);
-    for (const t of next) {
-      if (t > to) return out;
-      out.push(t);
-    }
-    const last = next.at(-1);
-    if (last === undefined || next.length < batch) return out;
-    after = last;
-  }
-  return out;
+  return vixieFirings(entry, zone, from, MAX_FIRINGS, to);
 }
 
 /**

@@ -153,6 +153,9 @@ function isBlank(c: string | undefined): boolean {
 }
 
 const END = 'end of line';
+// Fields already read as valid (`0`, `*`, `*/5` in thousands of lines): each is parsed once. Bounded.
+const validFields = new Set<string>();
+const VALID_FIELDS_MAX = 10_000;
 
 function parseEntry(source: string, format: CrontabFormat): Line {
   const scan = new Scanner(source);
@@ -173,8 +176,12 @@ function parseEntry(source: string, format: CrontabFormat): Line {
     for (const spec of FIVE_FIELDS) {
       token ??= scan.word();
       if (token === undefined) return problem(scan.end(), spec.expected, END);
-      const parsed = parseField(token.text, spec, 'vixie');
-      if (!parsed.ok) return problem(token.column + parsed.error.offset, parsed.error.expected, parsed.error.got);
+      if (!validFields.has(`${spec.name}\u0000${token.text}`)) {
+        const parsed = parseField(token.text, spec, 'vixie');
+        if (!parsed.ok) return problem(token.column + parsed.error.offset, parsed.error.expected, parsed.error.got);
+        if (validFields.size >= VALID_FIELDS_MAX) validFields.clear();
+        validFields.add(`${spec.name}\u0000${token.text}`);
+      }
       fields.push(token.text);
       token = undefined;
     }

@@ -5,6 +5,7 @@ import { LedgerBook } from '../ledger/book.js';
 import type { Segment, SegmentChunk, SegmentFollower, SegmentStore } from '../ledger/ports.js';
 import type { LedgerEvent } from '../ledger/records.js';
 import { parseEvent, scanSuccesses, serializeEvent } from '../ledger/serialize.js';
+import { TimeSet } from '../ledger/time-set.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { ensureDir } from './ensure-dir.js';
 import { linesBackward } from './lines-backward.js';
@@ -108,18 +109,18 @@ export class JsonlLedger extends LedgerBook implements SegmentStore, SegmentFoll
   }
 
   /**
-   * The logical times (ISO) of the job's successful runs in the segments of `sinceIso`'s month
+   * The logical times (ms) of the job's successful runs in the segments of `sinceIso`'s month
    * and later: a byte scan of each file (see `scanSuccesses`), as backfill plans against a year.
    */
-  succeededSince(job: string, sinceIso: string): Set<string> {
+  succeededSince(job: string, sinceIso: string): TimeSet {
     const month = sinceIso.slice(0, 7);
-    const found = new Set<string>();
+    const found: number[] = [];
     for (const segment of this.segments(job)) {
       if (segment.month < month) continue;
       // A segment gone (compacted away) since it was listed yields nothing.
-      for (const chunk of lineChunks(segment.id)) scanSuccesses(chunk.bytes, found);
+      for (const chunk of lineChunks(segment.id, { transient: true })) scanSuccesses(chunk.bytes, found);
     }
-    return found;
+    return new TimeSet(found);
   }
 
   *segmentEvents(segment: Segment): Generator<LedgerEvent> {

@@ -24,6 +24,12 @@ export interface ChunkOptions {
   to?: number;
   /** A last line with no newline (a torn write, or one being appended now) is yielded too, with one added; false leaves it for a follower's next read. */
   tail?: boolean;
+  /**
+   * For a scan that is done with each chunk before it asks for the next: the chunks are views of
+   * one buffer, reused (no memory is allocated and faulted in per chunk), and their lines are not
+   * counted (`firstLine` is 0).
+   */
+  transient?: boolean;
 }
 
 /**
@@ -37,20 +43,29 @@ export function* lineChunks(file: string, options: ChunkOptions = {}): Generator
   try {
     const to = Math.min(options.to ?? Infinity, fstatSync(fd).size);
     let position = options.from ?? 0;
-    let carry = Buffer.alloc(0);
+    let carry = EMPTY;
     let line = 1;
     let skipping = false;
+    const transient = options.transient === true;
     const chunk = (bytes: Buffer, end: number): LineChunk => {
+      if (transient) return { bytes, end, firstLine: 0 };
       const out = { bytes, end, firstLine: line };
       line += count(bytes);
       return out;
     };
+    let reused = EMPTY;
     while (position < to) {
-      const read = Buffer.allocUnsafe(Math.min(CHUNK, to - position));
-      const got = readSync(fd, read, 0, read.length, position);
+      // The carry (the start of a line cut by the last read) goes first, and the read lands
+      // after it: a chunk is copied once, by the kernel.
+      const size = carry.length + Math.min(CHUNK, to - position);
+      if (transient && reused.length < size) reused = Buffer.allocUnsafe(Math.max(size, CHUNK + BAD_CARRY));
+      const read = transient ? reused.subarray(0, size) : Buffer.allocUnsafe(size);
+      carry.copy(read);
+      const got = readSync(fd, read, carry.length, read.length - carry.length, position);
       if (got === 0) break;
       position += got;
-      let bytes = read.subarray(0, got);
+      let bytes = read.subarray(0, carry.length + got);
+      carry = EMPTY;
       if (skipping) {
         // The rest of an overlong line: drop it up to its newline.
         const newline = bytes.indexOf(0x0a);
@@ -60,17 +75,17 @@ export function* lineChunks(file: string, options: ChunkOptions = {}): Generator
       }
       const last = bytes.lastIndexOf(0x0a);
       if (last === -1) {
-        carry = Buffer.concat([carry, bytes]);
+        carry = bytes;
         if (carry.length >= MAX_LINE) {
           yield chunk(Buffer.concat([carry.subarray(0, MAX_LINE), NEWLINE]), position);
-          carry = Buffer.alloc(0);
+          carry = EMPTY;
           skipping = true;
         }
         continue;
       }
-      const whole = carry.length === 0 ? bytes.subarray(0, last + 1) : Buffer.concat([carry, bytes.subarray(0, last + 1)]);
+      // The chunk's bytes stay the consumer's: the carry is a copy, not a view of them.
       carry = Buffer.from(bytes.subarray(last + 1));
-      yield chunk(whole, position - carry.length);
+      yield chunk(bytes.subarray(0, last + 1), position - carry.length);
     }
     if (carry.length > 0 && options.tail !== false) yield chunk(Buffer.concat([carry, NEWLINE]), position);
   } finally {
@@ -110,6 +125,9 @@ export function openToRead(file: string): number | undefined {
 }
 
 const NEWLINE = Buffer.from('\n');
+const EMPTY = Buffer.alloc(0);
+// Room in a reused buffer for the start of a line cut by the last read (ledger lines are ~1 KB).
+const BAD_CARRY = 64 * 1024;
 
 function count(bytes: Buffer): number {
   let n = 0;

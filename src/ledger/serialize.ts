@@ -69,28 +69,71 @@ const NEXT_RUN_FINISHED = Buffer.concat([Buffer.from('\n'), RUN_FINISHED]);
 const OUTCOME = Buffer.from('"outcome":"');
 const SUCCESS = Buffer.from('success"');
 const LOGICAL_TIME = Buffer.from('"logical_time":"');
+const QUOTE = 0x22;
+const NEWLINE = 0x0a;
 
 /**
- * Adds to `found` the logical time of every successful run finished in `bytes` (a segment's
- * whole text). Searches bytes, never decoding the file: a year of an every-minute job is half a
- * million runs, ~800 MB of text, and backfill must plan against it in seconds.
+ * Adds to `found` the logical time (ms) of every successful run finished in `bytes` (whole
+ * lines). Searches bytes, never decoding the file or making a string per run: a year of an
+ * every-minute job is half a million runs, ~800 MB of text, and backfill must plan against it
+ * in well under two seconds.
  */
-export function scanSuccesses(bytes: Buffer, found: Set<string>): void {
-  const nextLine = (from: number): number => {
-    const hit = bytes.indexOf(NEXT_RUN_FINISHED, from);
-    return hit === -1 ? -1 : hit + 1;
-  };
-  let line = bytes.subarray(0, RUN_FINISHED.length).equals(RUN_FINISHED) ? 0 : nextLine(0);
+export function scanSuccesses(bytes: Buffer, found: number[]): void {
+  let line = bytes.subarray(0, RUN_FINISHED.length).equals(RUN_FINISHED) ? 0 : nextRunFinished(bytes, 0);
   while (line !== -1) {
-    const newline = bytes.indexOf(0x0a, line);
-    const end = newline === -1 ? bytes.length : newline;
-    const outcome = bytes.indexOf(OUTCOME, line);
-    const success = outcome !== -1 && outcome < end && bytes.subarray(outcome + OUTCOME.length, outcome + OUTCOME.length + SUCCESS.length).equals(SUCCESS);
-    const at = success ? bytes.indexOf(LOGICAL_TIME, line) : -1;
-    if (at !== -1 && at < end) {
-      const from = at + LOGICAL_TIME.length;
-      found.add(bytes.toString('latin1', from, bytes.indexOf(0x22, from)));
+    const end = bytes.indexOf(NEWLINE, line);
+    const stop = end === -1 ? bytes.length : end;
+    const at = bytes.indexOf(LOGICAL_TIME, line + RUN_FINISHED.length);
+    const from = at + LOGICAL_TIME.length;
+    const outcome = at === -1 || at > stop ? -1 : bytes.indexOf(OUTCOME, from);
+    if (outcome !== -1 && outcome < stop && startsWith(bytes, outcome + OUTCOME.length, SUCCESS)) {
+      const ms = isoMs(bytes, from);
+      if (!Number.isNaN(ms)) found.push(ms);
     }
-    line = nextLine(end);
+    line = end === -1 ? -1 : nextRunFinished(bytes, end);
   }
+}
+
+function nextRunFinished(bytes: Buffer, from: number): number {
+  const hit = bytes.indexOf(NEXT_RUN_FINISHED, from);
+  return hit === -1 ? -1 : hit + 1;
+}
+
+function startsWith(bytes: Buffer, at: number, what: Buffer): boolean {
+  if (at + what.length > bytes.length) return false;
+  for (let i = 0; i < what.length; i++) if (bytes[at + i] !== what[i]) return false;
+  return true;
+}
+
+/**
+ * The ms of the ISO time starting at `at` (after its opening quote). The ledger's own shape,
+ * `YYYY-MM-DDTHH:MM:SS.sssZ`, is read digit by digit; anything else goes through Date.parse.
+ */
+function isoMs(bytes: Buffer, at: number): number {
+  if (bytes[at + 24] === QUOTE && bytes[at + 4] === 0x2d && bytes[at + 7] === 0x2d && bytes[at + 10] === 0x54 && bytes[at + 13] === 0x3a
+    && bytes[at + 16] === 0x3a && bytes[at + 19] === 0x2e && bytes[at + 23] === 0x5a) {
+    const n = (from: number, digits: number): number => {
+      let v = 0;
+      for (let i = from; i < from + digits; i++) {
+        const d = (bytes[i] ?? 0) - 0x30;
+        if (d < 0 || d > 9) return NaN;
+        v = v * 10 + d;
+      }
+      return v;
+    };
+    const year = n(at, 4);
+    const month = n(at + 5, 2);
+    const day = n(at + 8, 2);
+    const hour = n(at + 11, 2);
+    const minute = n(at + 14, 2);
+    const second = n(at + 17, 2);
+    // The ranges Date.parse accepts (it rolls a 31st of February over, as Date.UTC does; Date.UTC
+    // reads years 0-99 as 19xx); past them, Date.parse decides.
+    if (year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 && second < 60) {
+      const ms = Date.UTC(year, month - 1, day, hour, minute, second, n(at + 20, 3));
+      if (!Number.isNaN(ms)) return ms;
+    }
+  }
+  const close = bytes.indexOf(QUOTE, at);
+  return Date.parse(bytes.toString('latin1', at, close === -1 ? bytes.length : close));
 }

@@ -76,8 +76,19 @@ describe('succeededSince', () => {
     start(s, 'flight', '2026-11-01T00:02:00.000Z');
     finish(s, 'later', '2026-11-01T00:03:00.000Z', 'success', { message: 'ünï "outcome":"success"' });
     finish(s, 'old', '2026-09-01T00:00:00.000Z', 'success');
-    expect([...s.succeededSince('etl', '2026-10-31T00:00:00.000Z')].sort()).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-01T00:03:00.000Z']);
+    expect([...s.succeededSince('etl', '2026-10-31T00:00:00.000Z')]).toEqual([Date.parse('2026-11-01T00:00:00.000Z'), Date.parse('2026-11-01T00:03:00.000Z')]);
     expect(s.succeededSince('etl', '2026-08-01T00:00:00.000Z').size).toBe(3);
+  });
+
+  it('reads a logical time as Date.parse does, in the ledger\'s shape or any other; a key that succeeded twice counts once', () => {
+    const s = store();
+    const times = ['2026-11-01T00:05:00.000Z', '2026-11-01T00:05:00.000Z', '2026-11-01T00:06:00Z', '2026-11-31T00:00:00.000Z', '2026-11-01T25:00:00.000Z', '0099-11-01T00:00:00.000Z', 'soon'];
+    times.forEach((t, i) => { s.append({ v: 1, type: 'run-finished', at: '2026-11-02T00:00:00.000Z', job: 'etl', run: record(`r${String(i)}`, t, 'success') }); });
+    const found = s.succeededSince('etl', '2026-11-01T00:00:00.000Z');
+    const expected = [...new Set(times.map((t) => Date.parse(t)).filter((ms) => !Number.isNaN(ms)))].sort((a, b) => a - b);
+    expect([...found]).toEqual(expected);
+    expect(found.has(Date.parse('2026-12-01T00:00:00.000Z'))).toBe(true);
+    expect(found.has(Date.parse('2026-11-01T00:07:00.000Z'))).toBe(false);
   });
 });
 

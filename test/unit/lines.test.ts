@@ -37,6 +37,20 @@ describe('lines-forward and lines-backward', () => {
     expect([...linesBackward(file)]).toEqual(lines.filter((l) => l !== '').reverse());
   });
 
+  it('give the same bytes when a scan reuses one buffer for every chunk (transient), overlong lines included', () => {
+    const file = path.join(tempDir(), 'f.jsonl');
+    writeFileSync(file, `${sample().join('\n')}\n${'x'.repeat(MAX_LINE + 5)}\nend`);
+    // Each chunk copied as it comes: a transient one is overwritten by the next read.
+    const copied = (transient: boolean): string[] => {
+      const out: string[] = [];
+      for (const c of lineChunks(file, { transient })) out.push(c.bytes.toString('latin1'));
+      return out;
+    };
+    const plain = copied(false);
+    expect(plain.length).toBeGreaterThan(3);
+    expect(copied(true)).toEqual(plain);
+  });
+
   it('resume at a chunk end, and leave a last line with no newline to a later read when asked', () => {
     const file = path.join(tempDir(), 'f.jsonl');
     writeFileSync(file, 'one\ntwo\nthr');

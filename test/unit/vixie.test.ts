@@ -227,3 +227,20 @@ describe('against a literal simulation of cron.c around every 2026 change', () =
     }
   });
 });
+
+describe('vixieFirings up to a time', () => {
+  it('gives in one walk what asking for enough instants and cutting at that time gives, across every 2026 change', () => {
+    for (const zone of [NY, LONDON, 'Australia/Lord_Howe']) {
+      for (const change of offsetChanges(zone, Date.parse('2026-01-01T00:00Z'), Date.parse('2027-01-01T00:00Z'))) {
+        const from = change.at - 3 * 86_400_000 + 17_000;
+        const until = change.at + 4 * 86_400_000;
+        for (const schedule of ['*/5 * * * *', '30 2 * * *', '0,15,30,45 1-3 * * *', '@hourly', '15 2 * * 0', '* * * * *']) {
+          const e = entry(`${schedule} cmd`);
+          const cut = vixieFirings(e, zone, from, 20_000).filter((ms) => ms <= until);
+          expect(vixieFirings(e, zone, from, 20_000, until)).toEqual(cut);
+          expect(vixieFirings(e, zone, from, 7, until)).toEqual(cut.slice(0, 7));
+        }
+      }
+    }
+  });
+});

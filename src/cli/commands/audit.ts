@@ -10,7 +10,6 @@ import { jobfileAsCrontab } from '../../crontab/from-jobfile.js';
 import { nameOf } from '../../crontab/import.js';
 import { cronFormatFor, parseCrontab } from '../../crontab/parse.js';
 import { JsonlLedger } from '../../io/jsonl-ledger.js';
-import { loadJobfile } from '../../jobfile/load.js';
 import { recentRuns } from '../../ledger/query.js';
 import type { Crontab, CrontabEntry, CrontabFormat } from '../../crontab/types.js';
 import { counted } from '../../util/plural.js';
@@ -33,7 +32,7 @@ export interface AuditOptions extends CommonOptions {
 /** `tock audit [FILE...]`: what is wrong with these crontabs today, and a week's firings per hour. */
 export async function auditCommand(files: string[], options: AuditOptions): Promise<void> {
   const { crontabs, unreadable } = files.length > 0 ? readFiles(files, options.format) : readHost();
-  const tock = tockSide(options, files.length === 0);
+  const tock = await tockSide(options, files.length === 0);
   if (tock.crontab !== undefined) crontabs.push(tock.crontab);
   const zone = hostZone();
   const result = auditCrontabs(crontabs, Date.now(), zone, tock.durationOf);
@@ -66,14 +65,16 @@ const RECENT_RUNS = 10;
  * ledger's recent durations, for crontab jobs by the name `tock import` gives them, say which
  * ones start again before they usually finish.
  */
-function tockSide(options: AuditOptions, withJobfile: boolean): { crontab?: Crontab; durationOf: (entry: CrontabEntry) => number | undefined } {
+async function tockSide(options: AuditOptions, withJobfile: boolean): Promise<{ crontab?: Crontab; durationOf: (entry: CrontabEntry) => number | undefined }> {
   let file: string | undefined;
   try {
     file = findJobfile(options, process.env);
   } catch {
     file = undefined;
   }
-  const result = file === undefined ? undefined : (() => {
+  // The YAML parser is loaded only when there is a jobfile to read.
+  const loadJobfile = file === undefined ? undefined : (await import('../../jobfile/load.js')).loadJobfile;
+  const result = file === undefined || loadJobfile === undefined ? undefined : (() => {
     try {
       return loadJobfile(file, {});
     } catch {

@@ -21,15 +21,23 @@ interface Group {
  * merely share a job (a job at 02:00 and 03:00, each with its own crowd) stay two.
  */
 export function herdFindings(byMinute: ReadonlyMap<number, readonly number[]>, entryOf: (i: number) => CrontabEntry, zoneOf: (e: CrontabEntry) => string): Finding[] {
-  const byKey = new Map<string, Group>();
+  // Minutes with the same jobs, found by a hash of the list (a week's minutes would otherwise
+  // each make a string of up to thousands of job numbers), then compared whole.
+  const byHash = new Map<number, Group[]>();
+  const groups: Group[] = [];
   for (const [minute, members] of byMinute) {
     if (members.length < 2) continue;
-    const key = members.join(',');
-    const group = byKey.get(key) ?? { members, minutes: [] };
+    const hash = hashOf(members);
+    const bucket = byHash.get(hash);
+    let group = bucket?.find((g) => sameList(g.members, members));
+    if (group === undefined) {
+      group = { members, minutes: [] };
+      groups.push(group);
+      if (bucket === undefined) byHash.set(hash, [group]);
+      else bucket.push(group);
+    }
     group.minutes.push(minute);
-    byKey.set(key, group);
   }
-  const groups = [...byKey.values()];
   const parent = groups.map((_, i) => i);
   const root = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i] ?? i] ?? i;
@@ -54,26 +62,40 @@ export function herdFindings(byMinute: ReadonlyMap<number, readonly number[]>, e
 
 function herdFinding(herd: readonly Group[], entryOf: (i: number) => CrontabEntry, zoneOf: (e: CrontabEntry) => string): Finding {
   const minutes = herd.flatMap((g) => g.minutes).sort((a, b) => a - b);
-  const minutesOf = new Map<number, number[]>();
-  for (const g of herd) for (const m of g.members) for (const t of g.minutes) pushTo(minutesOf, m, t);
-  const members = [...minutesOf.keys()].sort((a, b) => a - b);
+  // A job's minutes in the herd are those of the groups it is in (a minute is in one group only):
+  // jobs in the same groups share their text, made once.
+  const groupsOf = new Map<number, number[]>();
+  herd.forEach((g, i) => { for (const m of g.members) pushTo(groupsOf, m, i); });
+  const members = [...groupsOf.keys()].sort((a, b) => a - b);
+  const textOf = new Map<string, string>();
+  const timesOf = (m: number): string => {
+    const groups = groupsOf.get(m) ?? [];
+    const key = groups.join(',');
+    let text = textOf.get(key);
+    if (text === undefined) {
+      text = timesText(groups.flatMap((i) => herd[i]?.minutes ?? []).sort((a, b) => a - b), zone);
+      textOf.set(key, text);
+    }
+    return text;
+  };
   const first = entryOf(members[0] ?? 0);
   const zone = zoneOf(first);
   const most = Math.max(...herd.map((g) => g.members.length));
   const herdTimes = timesText(minutes, zone);
   // Jobs by when they are in the herd (every time first), then by schedule.
-  const byTimes = new Map<string, Map<string, string[]>>([[herdTimes, new Map()]]);
+  const byTimes = new Map<string, Map<string, CrontabEntry[]>>([[herdTimes, new Map()]]);
   for (const m of members) {
     const entry = entryOf(m);
-    const times = timesText([...(minutesOf.get(m) ?? [])].sort((a, b) => a - b), zone);
-    const bySchedule = byTimes.get(times) ?? new Map<string, string[]>();
-    pushTo(bySchedule, entry.schedule, entry.job ?? `${entry.file}:${String(entry.line)}`);
+    const times = timesOf(m);
+    const bySchedule = byTimes.get(times) ?? new Map<string, CrontabEntry[]>();
+    pushTo(bySchedule, entry.schedule, entry);
     byTimes.set(times, bySchedule);
   }
   let budget = LISTED;
   const parts = [...byTimes].filter(([, s]) => s.size > 0).map(([times, bySchedule]) => {
     const names = [...bySchedule].map(([schedule, list]) => {
-      const shown = list.slice(0, Math.max(0, budget));
+      // Only the first few are named: a herd of hundreds names ten.
+      const shown = list.slice(0, Math.max(0, budget)).map((e) => e.job ?? `${e.file}:${String(e.line)}`);
       budget -= shown.length;
       return shown.length === 0 ? '' : `${shown.join(', ')} (${schedule})`;
     }).filter((n) => n !== '').join(', ');
@@ -115,6 +137,18 @@ export function timesText(minutes: readonly number[], zone: string): string {
     const clock = times.map((t) => `${pad(Math.floor(t / 60))}:${pad(t % 60)}`);
     return `at ${listed(clock, TIMES_LISTED)} ${everyDay ? 'every day' : `on ${days.map((d) => DAYS[d] ?? '').join(', ')}`}`;
   }).join(' and ');
+}
+
+function hashOf(list: readonly number[]): number {
+  let h = list.length;
+  for (const x of list) h = (Math.imul(h, 31) + x) | 0;
+  return h;
+}
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {

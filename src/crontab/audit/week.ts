@@ -18,9 +18,15 @@ export interface Firings {
  */
 export function weekFindings(firings: readonly Firings[], zoneOf: (e: CrontabEntry) => string, durationOf: (e: CrontabEntry) => number | undefined = () => undefined): Finding[] {
   const out: Finding[] = [];
-  const byMinute = new Map<number, number[]>();
+  const byMinute = new MinuteLists(firings);
+  const gaps = new Map<readonly number[], number | undefined>();
   firings.forEach((f, i) => {
-    const gap = smallestGap(f.at);
+    // Entries of one schedule share their week's array: its gap is found once.
+    let gap = gaps.get(f.at);
+    if (!gaps.has(f.at)) {
+      gap = smallestGap(f.at);
+      gaps.set(f.at, gap);
+    }
     const took = durationOf(f.entry);
     if (gap !== undefined && took !== undefined && took > gap) {
       out.push({ severity: 'warning', code: 'overlap', file: f.entry.file, line: f.entry.line,
@@ -36,10 +42,41 @@ export function weekFindings(firings: readonly Firings[], zoneOf: (e: CrontabEnt
       }
       return;
     }
-    for (const minute of f.at) byMinute.set(minute, [...(byMinute.get(minute) ?? []), i]);
+    for (const minute of f.at) byMinute.add(minute, i);
   });
-  out.push(...herdFindings(byMinute, (i) => (firings[i] as Firings).entry, zoneOf));
+  out.push(...herdFindings(byMinute.toMap(), (i) => (firings[i] as Firings).entry, zoneOf));
   return out;
+}
+
+/**
+ * Which entries start in each minute of the week, as a Map in the order the minutes were first
+ * added: a list per minute held in an array by the minute's place in the week (millions of
+ * starts in a big audit), not looked up in a map each time.
+ */
+class MinuteLists {
+  readonly #first: number;
+  readonly #lists: (number[] | undefined)[] = [];
+  readonly #order: number[] = [];
+
+  constructor(firings: readonly Firings[]) {
+    let first = Infinity;
+    for (const f of firings) first = Math.min(first, f.at[0] ?? Infinity);
+    this.#first = first;
+  }
+
+  add(minute: number, entry: number): void {
+    const slot = (minute - this.#first) / 60_000;
+    const list = this.#lists[slot];
+    if (list !== undefined) list.push(entry);
+    else {
+      this.#lists[slot] = [entry];
+      this.#order.push(minute);
+    }
+  }
+
+  toMap(): Map<number, number[]> {
+    return new Map(this.#order.map((minute) => [minute, this.#lists[(minute - this.#first) / 60_000] ?? []]));
+  }
 }
 
 /** `duplicate`: the same schedule, user and command more than once, across all files. */
