@@ -15,7 +15,7 @@
 //                   first firing of tock and croner is dropped)
 // --idle-settle S   seconds between starting the idle daemons and the 60 s window (default 10)
 // --startup-runs N  daemon starts with 10,000 jobs (default 5, after 1 warm-up)
-// --startup-runs-100k N  daemon starts with 100,000 jobs (default 3, no warm-up; 0 skips them)
+// --startup-runs-100k N  daemon starts with 100,000 jobs (default 2, no warm-up; 0 skips them)
 // --cron-phase S    sub-second at which cron is started (default 0.25): cron wakes at 1 s + this
 //                   after each minute, so this sets most of its latency (perf-baseline.md 1)
 // --fire-log-level L  the fire-latency daemons' --log-level (default info, what a user runs;
@@ -151,7 +151,7 @@ export async function daemonFigures(ctx) {
   const settleMs = (ctx.idleSettleS ?? 10) * 1000;
   const windowMs = (ctx.idleWindowS ?? 60) * 1000;
   const startupRuns = ctx.startupRuns ?? 5;
-  const startupRuns100k = ctx.startupRuns100k ?? 3;
+  const startupRuns100k = ctx.startupRuns100k ?? 2;
   const cronPhase = ctx.cronPhase ?? 0.25;
   const idleJobs = 1000;
   process.once('exit', emergencyCleanup);
@@ -427,7 +427,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
         ...context,
         display: (c) => `node ${c.args.map((a) => (a.startsWith(ROOT) ? path.relative(ROOT, a) : a)).join(' ')}`,
         cronMinutes: option('--cron-minutes', 2), firings: option('--firings', 40), idleSettleS: option('--idle-settle', 10),
-        startupRuns: option('--startup-runs', 5), startupRuns100k: option('--startup-runs-100k', 3), cronPhase: option('--cron-phase', 0.25),
+        startupRuns: option('--startup-runs', 5), startupRuns100k: option('--startup-runs-100k', 2), cronPhase: option('--cron-phase', 0.25),
         idleWindowS: option('--idle-window', 60), fireLogLevel: text('--fire-log-level', 'info'),
       });
     });

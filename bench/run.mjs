@@ -468,7 +468,7 @@ try {
       TMP, NODE, childEnv, figures, waitQuiet, progress, CommandFailed, display, keep: flag('--keep'),
       cronMinutes: Number(option('--cron-minutes', '2')), firings: Number(option('--firings', '40')),
       idleSettleS: Number(option('--idle-settle', '10')), startupRuns: Number(option('--startup-runs', '5')),
-      startupRuns100k: Number(option('--startup-runs-100k', '3')), cronPhase: Number(option('--cron-phase', '0.25')),
+      startupRuns100k: Number(option('--startup-runs-100k', '2')), cronPhase: Number(option('--cron-phase', '0.25')),
       fireLogLevel: option('--fire-log-level', 'info'),
     });
   }
