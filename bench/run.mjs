@@ -45,7 +45,7 @@ import { daemonFigures } from './daemon.mjs';
 import { ledgerFigures } from './ledger.mjs';
 import { engineFigure, wakeFigure } from './external.mjs';
 import { scheduleFigures } from './schedule.mjs';
-import { SUMMARY_HEADER, summaryRows } from './summary.mjs';
+import { ratioText, SUMMARY_HEADER, summaryRows } from './summary.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -498,7 +498,7 @@ try {
       !isRate(f) ? `${fmt(f.subject.min)}/${fmt(f.subject.p90)}/${fmt(f.subject.max)}` : `${fmt(f.subject.min, 0)}/${fmt(f.subject.p90, 0)}/${fmt(f.subject.max, 0)}`,
       f.baseline ? f.baseline_label ?? f.baseline.command.replace(/^node bench\//, '') : '(none)',
       !f.baseline ? '-' : !isRate(f) ? shownStat(f.baseline, f) : rate(f.baseline.overall),
-      f.diff_ms !== undefined ? signed(f.diff_ms) : f.ratio !== null ? `${fmt(f.ratio, 2)}x` : '-',
+      f.diff_ms !== undefined ? signed(f.diff_ms) : f.ratio !== null ? ratioText(f.ratio) : '-',
       f.target.text,
       f.meets === null ? '-' : f.meets ? 'yes' : 'NO',
     ]);

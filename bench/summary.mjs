@@ -4,6 +4,9 @@
 
 const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(d));
 
+/** A ratio, with enough digits to be read when it is small (a wake against a scan: 0.0003x). */
+export const ratioText = (r) => `${fmt(r, r < 0.1 ? 4 : 2)}x`;
+
 /** How a figure's value is shown: ms, µs, MiB or runs/s, its median unless `stat` says. */
 function value(f, s, stat = 'median') {
   if (s === null || s === undefined) return '-';
@@ -24,7 +27,7 @@ const ROWS = [
   ['idle RSS, 1k jobs (bare node)', 'daemon-idle-rss', 'median', 'ratio'],
   ['start-up to armed, 10k jobs (validate)', 'daemon-startup-armed', 'median', 'ratio'],
   ['start-up to armed, 100k jobs (validate)', 'daemon-startup-armed-100k', 'median', 'ratio'],
-  ['one wake, 100k jobs', 'daemon-wake-cost', 'median', 'none'],
+  ['one wake, 100k jobs (a scan of every job)', 'daemon-wake-cost', 'median', 'ratio'],
   ['tock --version (node -e 0)', 'cold-start-version', 'median', 'ratio'],
   ['tock validate example (node -e 0)', 'cold-start-validate', 'median', 'ratio'],
   ['tock run true (node spawning true)', 'run-overhead', 'median', 'ratio'],
@@ -48,7 +51,7 @@ export function summaryRows(figures, skippedWhy) {
     const tock = value(f, f.subject, stat);
     const base = f.baseline !== null ? value(f, f.baseline, stat) : '-';
     let cmp = '-';
-    if (how === 'ratio' && f.ratio !== null && f.ratio !== undefined) cmp = `${fmt(f.ratio, 2)}x`;
+    if (how === 'ratio' && f.ratio !== null && f.ratio !== undefined) cmp = ratioText(f.ratio);
     else if (how === 'diff' && f.baseline !== null) {
       const d = f.diff_ms ?? f.subject[stat] - f.baseline[stat];
       cmp = `${d >= 0 ? '+' : ''}${fmt(d, 2)} ms`;
