@@ -548,6 +548,7 @@ try {
       timing: 'wall time of child_process.spawnSync(process.execPath, ...) via process.hrtime.bigint(); baseline and subject alternate, swapping order every round',
       percentiles: 'linear interpolation between closest ranks',
       ledger_runs: ledger !== undefined ? LEDGER_RUNS : null,
+      groups: GROUPS.filter(runs),
     },
     figures,
     summary: summary.map((row) => Object.fromEntries(SUMMARY_HEADER.map((h, i) => [h, row[i]]))),
