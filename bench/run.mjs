@@ -115,6 +115,8 @@ function stats(samples) {
 // The children see the same environment: no TOCK_* from the caller's shell, no colour.
 const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOCK_')));
 childEnv.NO_COLOR = '1';
+// Wide enough that `status` shows whole job names (it fits its table to COLUMNS, 80 off a TTY).
+childEnv.COLUMNS = '200';
 
 class CommandFailed extends Error {}
 
