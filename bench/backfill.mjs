@@ -1,7 +1,7 @@
 // The backfill figure of the bench (bench/README.md, "The backfill figure"): planning a backfill
 // of one year of a minutely job (525,600 instants) against a ledger holding 500,000 successes of
 // that job, `tock backfill JOB --from Y-01-01 --to Y-12-31 --dry-run --json --yes` end to end,
-// in UTC and in a zone with DST (America/New_York). Target: under 3 s.
+// in UTC and in a zone with DST (America/New_York). Target: under 2 s (issue 13).
 //
 // Called from bench/run.mjs (skip with --no-backfill). Standalone, it runs only this figure and
 // prints its report (no results.json):
@@ -36,7 +36,7 @@ const TOCK = path.join(ROOT, 'bin', 'tock.js');
 export const BACKFILL_JOB = 'minutely';
 const INSTANTS = 525_600; // 365 days of minutes
 const SUCCESSES = 500_000;
-const TARGET_MS = 3000;
+const TARGET_MS = 2000; // issue 13 (was 3000 in issue 12)
 const DEFAULT_ZONES = ['UTC', 'America/New_York'];
 const BIG_BUFFER = 512 * 1024 * 1024;
 
@@ -311,17 +311,22 @@ export async function backfillFigures(ctx) {
       // Where the time goes: the plan's steps one by one in fresh processes.
       progress(`backfill (${zone}): the plan's steps in ${String(pieceRuns)} fresh processes`);
       const pieces = [];
+      let piecesFailed;
       for (let i = 0; i < pieceRuns; i++) {
         const res = spawnSync(ctx.NODE, [fileURLToPath(import.meta.url), '--pieces', jobfile, stateDir, BACKFILL_JOB, from, to], { cwd: ROOT, env: ctx.childEnv, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-        if (res.status !== 0) throw new CommandFailed(`backfill pieces (${zone}) failed (exit ${String(res.status)}):\n${res.stdout.slice(-2000)}${res.stderr.slice(-2000)}`);
+        // The steps call dist/ modules by name: one that moved or changed shape is a note, not a failed bench.
+        if (res.status !== 0) {
+          piecesFailed = `${res.stderr}${res.stdout}`.split('\n').find((l) => /Error/.test(l)) ?? `exit ${String(res.status)}`;
+          break;
+        }
         const doc = JSON.parse(res.stdout);
         if (doc.succeeded !== gen.successes || doc.planned !== INSTANTS || doc.skips !== SUCCESSES) {
           throw new CommandFailed(`backfill pieces (${zone}): succeededSince found ${String(doc.succeeded)} (expected ${String(gen.successes)}), planned ${String(doc.planned)}, skips ${String(doc.skips)}`);
         }
         pieces.push(doc);
       }
-      const pieceMs = Object.fromEntries(Object.keys(pieces[0].ms).map((k) => [k, round(median(pieces.map((p) => p.ms[k])), 1)]));
-      const breakdown = {
+      const pieceMs = piecesFailed !== undefined ? {} : Object.fromEntries(Object.keys(pieces[0].ms).map((k) => [k, round(median(pieces.map((p) => p.ms[k])), 1)]));
+      const breakdown = piecesFailed !== undefined ? { skipped: piecesFailed } : {
         runs: pieceRuns, ms: pieceMs, json_bytes: pieces[0].json_bytes, max_rss_mib: round(median(pieces.map((p) => p.max_rss_mib)), 1),
         heap_used_mib: round(median(pieces.map((p) => p.heap_used_mib)), 1),
         note: 'each step once, in order, in a fresh node process (cold, as the CLI runs them); median per step over the processes',
@@ -360,9 +365,9 @@ export async function backfillFigures(ctx) {
         `  ${zone} (window ${ledgerInfo.window.from} .. ${ledgerInfo.window.to}): ${fmt(s.median, 0)} ms median (min ${fmt(s.min, 0)}, max ${fmt(s.max, 0)}; target < ${String(TARGET_MS)}), output ${(outBytes / 1e6).toFixed(1)} MB; ` +
           `plain read of the ledger ${fmt(b.median, 0)} ms (${fmt(s.median / b.median, 2)}x); node -e 0 ${fmt(e0.median, 0)} ms`,
         `    ledger: ${String(gen.runs)} runs (${String(gen.successes)} successes, ${String(gen.failed)} failed, ${String(gen.empty_minutes)} minutes with none), ${String(gen.lines)} lines, ${(gen.bytes / 1e6).toFixed(0)} MB in ${String(gen.segments)} segments (${fmt(gen.bytes / gen.runs, 0)} bytes a run, log path ${String(gen.log_path_chars)} chars), generated in ${(gen.ms / 1000).toFixed(1)} s`,
-        `    in a fresh process (median of ${String(pieceRuns)}, ms): import ${fmt(p.import, 0)}, load jobfile ${fmt(p.load_jobfile, 0)}, openLedger ${fmt(p.open_ledger, 0)}, ` +
+        piecesFailed !== undefined ? `    in a fresh process: not measured (${piecesFailed})` : `    in a fresh process (median of ${String(pieceRuns)}, ms): import ${fmt(p.import, 0)}, load jobfile ${fmt(p.load_jobfile, 0)}, openLedger ${fmt(p.open_ledger, 0)}, ` +
           `instantsInWindow ${fmt(p.instants_in_window, 0)} (again, warm: ${fmt(p.instants_in_window_warm, 0)}), succeededSince ${fmt(p.succeeded_since, 0)}, ` +
-          `planBackfill given that set ${fmt(p.plan_given_set, 0)} (of which, replicated warm: toISOString + Set.has per instant ${fmt(p.of_which_iso_and_lookup, 0)}, sort ${fmt(p.of_which_sort, 0)}), runs for the JSON ${fmt(p.to_runs, 0)}, JSON.stringify ${fmt(p.stringify, 0)} (${(breakdown.json_bytes / 1e6).toFixed(1)} MB), write to /dev/null ${fmt(p.write, 0)}; ` +
+          `planBackfill given that set ${fmt(p.plan_given_set, 0)} (of which, replicated warm: the lookup per instant ${fmt(p.of_which_iso_and_lookup, 0)}, sort ${fmt(p.of_which_sort, 0)}), runs for the JSON ${fmt(p.to_runs, 0)}, JSON.stringify ${fmt(p.stringify, 0)} (${(breakdown.json_bytes / 1e6).toFixed(1)} MB), write to /dev/null ${fmt(p.write, 0)}; ` +
           `sum ${fmt(p.sum, 0)}; max RSS ${fmt(breakdown.max_rss_mib, 0)} MiB`,
       );
       // The ledger is ~700 MB: gone as soon as its figure is done.
@@ -437,12 +442,14 @@ async function piecesChild(file, stateDir, job, from, to) {
   const planned = planBackfill(jobfile, [job], () => window, { force: false, backwards: false, yes: true }, () => done, Date.now());
   ms.plan_given_set = t() - a;
 
-  // What planBackfill does per instant, replicated here (warm: planBackfill just ran it):
-  // the ISO string of each instant looked up in the set, then the sort of the marked instants.
+  // What planBackfill does per instant, replicated here (warm: planBackfill just ran it): each
+  // instant looked up in the set (by its ISO string in a Set<string>, by its ms in a set of
+  // times), then the sort of the marked instants.
   a = t();
   const marked = [];
+  const byIso = done instanceof Set;
   for (const logicalMs of instants) {
-    const ok = done.has(new Date(logicalMs).toISOString());
+    const ok = done.has(byIso ? new Date(logicalMs).toISOString() : logicalMs);
     marked.push(ok ? { job, logicalMs, action: 'skip', reason: 'succeeded-before' } : { job, logicalMs, action: 'run' });
   }
   ms.of_which_iso_and_lookup = t() - a;

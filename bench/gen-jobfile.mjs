@@ -1,6 +1,8 @@
 // Generates a large, realistic, valid tock jobfile for the validation benchmark.
 //
-//   node bench/gen-jobfile.mjs [JOBS] > big.yaml      (default 1000 jobs)
+//   node bench/gen-jobfile.mjs [JOBS] > big.yaml               (default 1000 jobs)
+//   node bench/gen-jobfile.mjs 100000 --kind spread > f.yaml   the daemon's start-up file (spreadJobfile)
+//   node bench/gen-jobfile.mjs 1000 --kind idle > f.yaml       the daemon's idle file (idleJobfile)
 //
 // The output is deterministic (a seeded PRNG), so every bench run validates the same text.
 // Shape: pipelines of 1 to 6 jobs. Each pipeline's first job has a schedule (5- and 6-field
@@ -131,7 +133,68 @@ export function generateJobfile(totalJobs = 1000, seed = 20261121) {
   return { text: `${lines.join('\n')}\n`, jobs: count, pipelines: p };
 }
 
+/** A month about half a year away: `M H 1 <it> *` is then months in the future. */
+export function farMonth(now = new Date()) {
+  return ((now.getUTCMonth() + 6) % 12) + 1;
+}
+
+/** 1,000 (or n) jobs that fire once a year on the 1st of a far month, each at its own minute. */
+export function idleJobfile(n, now = new Date()) {
+  const month = farMonth(now);
+  const lines = ['# bench/gen-jobfile.mjs --kind idle: idle cost of the daemon, jobs far in the future', 'version: 1', 'jobs:'];
+  for (let i = 0; i < n; i++) {
+    lines.push(`  idle-${String(i).padStart(4, '0')}:`, `    schedule: "${String(i % 60)} ${String(Math.floor(i / 60) % 24)} 1 ${String(month)} *"`, '    command: ["true"]');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+// spreadJobfile's zones (its own order, so its file stays the same as when it lived in daemon.mjs).
+const SPREAD_ZONES = ['UTC', 'Europe/London', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'Europe/Berlin', 'America/Los_Angeles'];
+
+/**
+ * n jobs, each with its own schedule, spread over minutes, hours, weekdays and days of the month:
+ * 5- and 6-field cron, macros and @every; a quarter in their own zone; string and argv commands,
+ * some with retries and timeouts.
+ */
+export function spreadJobfile(n) {
+  const lines = ['# bench/gen-jobfile.mjs --kind spread: start-up of the daemon, jobs with spread schedules', 'version: 1', 'timezone: UTC', 'jobs:'];
+  const macros = ['@hourly', '@daily', '@weekly', '@monthly'];
+  for (let i = 0; i < n; i++) {
+    const m = i % 60;
+    const h = Math.floor(i / 60) % 24;
+    let schedule;
+    switch (i % 8) {
+      case 0: schedule = `${String(m)} ${String(h)} * * *`; break;
+      case 1: schedule = `${String(m)} * * * *`; break;
+      case 2: schedule = `*/${String([5, 10, 15, 20, 30][i % 5])} ${String(h)} * * *`; break;
+      case 3: schedule = `${String((i * 7) % 60)} ${String(m)} ${String(h)} * * *`; break;
+      case 4: schedule = `${String(m)} ${String(h)} * * ${['1-5', '0', '6', '1,3,5'][i % 4]}`; break;
+      case 5: schedule = `${String(m)} ${String(h)} ${String(1 + (i % 28))} * *`; break;
+      case 6: schedule = i % 3 === 0 ? `@every ${String(5 + (i % 115))}m` : macros[i % 4]; break;
+      default: schedule = `${String(m)} ${String(h % 12)},${String((h % 12) + 12)} * * *`;
+    }
+    const name = `job-${String(i).padStart(5, '0')}`;
+    lines.push(`  ${name}:`, `    schedule: "${schedule}"`);
+    if (i % 4 === 1) lines.push(`    timezone: ${SPREAD_ZONES[i % SPREAD_ZONES.length]}`);
+    lines.push(i % 2 === 0 ? `    command: ["/usr/local/bin/job", "--n", "${String(i)}"]` : `    command: "/usr/local/bin/job ${String(i)} >> /var/log/job.log 2>&1"`);
+    if (i % 5 === 0) lines.push('    retries: 2', '    retry_delay: 30s');
+    if (i % 3 === 0) lines.push('    timeout: 15m');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const n = Number(process.argv[2] ?? 1000);
-  process.stdout.write(generateJobfile(Number.isInteger(n) && n > 0 ? n : 1000).text);
+  const args = process.argv.slice(2);
+  const k = args.indexOf('--kind');
+  const kind = k >= 0 ? args[k + 1] : 'pipelines';
+  const positional = args.filter((a, i) => !a.startsWith('--') && (k < 0 || i !== k + 1));
+  const n = Number(positional[0] ?? 1000);
+  const jobs = Number.isInteger(n) && n > 0 ? n : 1000;
+  if (kind === 'spread') process.stdout.write(spreadJobfile(jobs));
+  else if (kind === 'idle') process.stdout.write(idleJobfile(jobs));
+  else if (kind === 'pipelines') process.stdout.write(generateJobfile(jobs).text);
+  else {
+    console.error(`gen-jobfile: --kind ${String(kind)}: expected pipelines, spread or idle`);
+    process.exit(2);
+  }
 }

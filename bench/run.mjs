@@ -4,6 +4,7 @@
 //
 //   npm run bench                      (builds first)
 //   node bench/run.mjs [--runs N] [--breakdown] [--keep] [--quiet-wait S] [--ledger-runs N | --no-ledger] [--no-backfill] [--no-audit] [--no-schedule] [--no-daemon]
+//   node bench/run.mjs --only daemon,wake   (only these groups; see GROUPS below)
 //
 // --runs N      timed runs per process figure (default 30; at least 5)
 // --breakdown   also time `import()` of each dependency and dist module in a fresh process
@@ -21,8 +22,13 @@
 // --audit-runs N  counted runs of the audit figures (default 7)
 // --no-schedule skip the schedule figures (100,000 instants of a DST and a minutely schedule,
 //               in-process; schedule.mjs)
+// --no-cold, --no-run, --no-validate, --no-wake, --no-engine  skip those groups too
+// --only G1,G2  run only these groups: cold (--version, validate of the example), run (tock run
+//               of true), validate (1,000 jobs), ledger, backfill, audit, schedule, daemon, wake
+//               (bench/wake.mjs), engine (bench/engine-throughput.mjs)
 // --cron-minutes N  Debian cron minute boundaries in the daemon figures (default 2; 0 skips cron)
-// --firings N, --idle-settle S, --startup-runs N, --cron-phase S: see bench/daemon.mjs
+// --firings N, --idle-settle S, --startup-runs N, --startup-runs-100k N, --cron-phase S,
+// --fire-log-level L: see bench/daemon.mjs
 //
 // Figures are reported, never enforced: missing a target does not fail the bench. A command
 // that exits non-zero does (exit 1), because its timings would be meaningless.
@@ -37,7 +43,9 @@ import { auditFigures } from './audit.mjs';
 import { backfillFigures } from './backfill.mjs';
 import { daemonFigures } from './daemon.mjs';
 import { ledgerFigures } from './ledger.mjs';
+import { engineFigure, wakeFigure } from './external.mjs';
 import { scheduleFigures } from './schedule.mjs';
+import { ratioText, SUMMARY_HEADER, summaryRows } from './summary.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -60,6 +68,23 @@ const BIG_RUNS = Math.max(5, Math.round(RUNS / 2)); // validate of 1,000 jobs: ~
 const INPROC_RUNS = Math.max(5, Math.round((RUNS * 2) / 3)); // validateText in-process: ~20
 const BIG_JOBS = 1000;
 const LEDGER_RUNS = Math.max(1000, Number.parseInt(option('--ledger-runs', '1000000'), 10) || 1_000_000);
+
+// The groups of figures, in the order they run; --only picks some, --no-<group> drops one.
+const GROUPS = ['cold', 'run', 'validate', 'ledger', 'backfill', 'audit', 'schedule', 'daemon', 'wake', 'engine'];
+const ONLY = option('--only', undefined)?.split(',').filter(Boolean);
+for (const g of ONLY ?? []) {
+  if (!GROUPS.includes(g)) {
+    console.error(`bench: --only ${g}: expected some of ${GROUPS.join(', ')}`);
+    process.exit(2);
+  }
+}
+const runs = (group) => (ONLY === undefined || ONLY.includes(group)) && !flag(`--no-${group}`);
+const whySkipped = (group) => (flag(`--no-${group}`) ? `--no-${group}` : `--only ${ONLY?.join(',') ?? ''}`);
+/** The group a figure id belongs to (for the summary's "not measured (--no-daemon)"). */
+const groupOf = (id) =>
+  id.startsWith('cold-start') ? 'cold' : id.startsWith('run-overhead') ? 'run' : id.startsWith('validate-') ? 'validate'
+    : id.startsWith('ledger-') ? 'ledger' : id.startsWith('backfill-') ? 'backfill' : id.startsWith('audit-') ? 'audit'
+      : id.startsWith('schedule-') ? 'schedule' : id === 'daemon-wake-cost' ? 'wake' : id.startsWith('engine-') ? 'engine' : 'daemon';
 
 // ---------------------------------------------------------------------------------------------
 // Statistics
@@ -90,6 +115,8 @@ function stats(samples) {
 // The children see the same environment: no TOCK_* from the caller's shell, no colour.
 const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOCK_')));
 childEnv.NO_COLOR = '1';
+// Wide enough that `status` shows whole job names (it fits its table to COLUMNS, 80 off a TTY).
+childEnv.COLUMNS = '200';
 
 class CommandFailed extends Error {}
 
@@ -117,21 +144,26 @@ function timeNode(cmd) {
 }
 
 /**
- * Interleaved A/B timing: each round runs both commands, alternating which goes first
- * (A B, B A, A B, ...) so drift in machine load and any first/second-position effect fall
- * on both equally. `subject` may be run without a baseline.
+ * Interleaved timing of several commands: each round runs every one, the order rotated by one
+ * each round (A B C, B C A, C A B, ...; for two, A B, B A) so drift in machine load and any
+ * position effect fall on all equally. Returns each command's samples, in the order given.
  */
-function interleave(baseline, subject, runs, warmup = WARMUP) {
-  const a = [];
-  const b = [];
+function interleaveAll(cmds, runs, warmup = WARMUP) {
+  const samples = cmds.map(() => []);
   for (let i = 0; i < warmup + runs; i++) {
-    const order = i % 2 === 0 ? [baseline, subject] : [subject, baseline];
-    for (const cmd of order) {
-      if (cmd === undefined) continue;
-      const ms = timeNode(cmd);
-      if (i >= warmup) (cmd === baseline ? a : b).push(ms);
+    for (let k = 0; k < cmds.length; k++) {
+      const j = (i + k) % cmds.length;
+      const ms = timeNode(cmds[j]);
+      if (i >= warmup) samples[j].push(ms);
     }
   }
+  return samples;
+}
+
+/** Interleaved A/B timing (see interleaveAll); `baseline` may be undefined. */
+function interleave(baseline, subject, runs, warmup = WARMUP) {
+  if (baseline === undefined) return { baseline: [], subject: interleaveAll([subject], runs, warmup)[0] };
+  const [a, b] = interleaveAll([baseline, subject], runs, warmup);
   return { baseline: a, subject: b };
 }
 
@@ -153,8 +185,8 @@ function addFigure({ id, name, subject, baseline, samples, baseSamples, target, 
     subject: s,
     baseline: b !== undefined ? { command: baseline, ...b } : null,
     ratio,
-    target: { ...target, text: target.kind === 'ratio' ? `<= ${target.value}x` : `< ${target.value} ms` },
-    meets: target.kind === 'ratio' ? measured <= target.value : measured < target.value,
+    target: { ...target, text: target.kind === 'none' ? '(for the record)' : target.kind === 'ratio' ? `<= ${target.value}x` : `< ${target.value} ms` },
+    meets: target.kind === 'none' ? null : target.kind === 'ratio' ? measured <= target.value : measured < target.value,
     ratio_of_mins: b !== undefined ? Math.round((s.min / b.min) * 1000) / 1000 : null,
     cpu_busy_pct_before: busy ?? null,
     ...(extra !== undefined ? extra : {}),
@@ -253,137 +285,154 @@ try {
   const nodeE0 = { label: 'node -e 0', args: ['-e', '0'] };
   const display = (cmd) => (cmd.args[0] === '-e' ? `node ${cmd.args.join(' ')}` : `node ${cmd.args.map((a) => (a.startsWith(ROOT) ? path.relative(ROOT, a) : a)).join(' ')}`);
 
-  // 1a. Cold start: --version.
-  busy = waitQuiet();
-  progress(`cold start: tock --version vs node -e 0 (${RUNS} runs each after ${WARMUP} warm-ups)`);
-  const version = { label: 'tock --version', args: [TOCK, '--version'], expectStdout: /^\d+\.\d+\.\d+/ };
-  let r = interleave(nodeE0, version, RUNS);
-  addFigure({
-    id: 'cold-start-version',
-    name: 'cold start: tock --version',
-    subject: display(version),
-    baseline: display(nodeE0),
-    samples: r.subject,
-    baseSamples: r.baseline,
-    target: { kind: 'ratio', value: 1.3 },
-    busy,
-  });
-
-  // 1b. Cold start: validate examples/pipeline.yaml.
-  busy = waitQuiet();
-  progress(`cold start: tock validate -f examples/pipeline.yaml vs node -e 0 (${RUNS} runs each)`);
   const validateState = path.join(TMP, 'validate-state');
-  const validate = {
-    label: 'tock validate (pipeline.yaml)',
-    args: [TOCK, 'validate', '-f', path.join(ROOT, 'examples', 'pipeline.yaml'), '--state-dir', validateState],
-    expectStdout: /^ok: \d+ jobs/m,
-  };
-  r = interleave(nodeE0, validate, RUNS);
-  addFigure({
-    id: 'cold-start-validate',
-    name: 'cold start: tock validate pipeline.yaml',
-    subject: display(validate).replaceAll(TMP, '<tmp>'),
-    baseline: display(nodeE0),
-    samples: r.subject,
-    baseSamples: r.baseline,
-    target: { kind: 'ratio', value: 1.6 },
-    busy,
-  });
+  let r;
 
-  // 2. Run overhead: a no-op job vs. a Node process that runs `true` through execa.
-  busy = waitQuiet();
-  progress(`run overhead: tock run noop vs node bench/baseline-execa-true.mjs (${RUNS} runs each)`);
-  const noopFile = path.join(TMP, 'noop.yaml');
-  const runState = path.join(TMP, 'state');
-  writeFileSync(noopFile, 'version: 1\njobs:\n  noop:\n    command: ["true"]\n    schedule: "@daily"\n    concurrency: allow\n');
-  const run = { label: 'tock run noop', args: [TOCK, 'run', 'noop', '-f', noopFile, '--state-dir', runState] };
-  const execaTrue = { label: 'baseline-execa-true.mjs', args: [path.join(BENCH, 'baseline-execa-true.mjs')] };
-  r = interleave(execaTrue, run, RUNS);
-  // The ledger is ledger/<job>/<YYYY-MM>.jsonl: count the noop job's lines (events, 4 a run).
-  const noopLedger = path.join(runState, 'ledger', 'noop');
-  const ledgerRecords = existsSync(noopLedger)
-    ? readdirSync(noopLedger).filter((f) => f.endsWith('.jsonl')).reduce((n, f) => n + readFileSync(path.join(noopLedger, f), 'utf8').split('\n').filter(Boolean).length, 0)
-    : 0;
-  const runStats = stats(r.subject);
-  const baseStats = stats(r.baseline);
-  addFigure({
-    id: 'run-overhead',
-    name: 'run overhead: tock run noop',
-    subject: display(run).replaceAll(TMP, '<tmp>'),
-    baseline: display(execaTrue),
-    samples: r.subject,
-    baseSamples: r.baseline,
-    target: { kind: 'ratio', value: 1.4 },
-    busy,
-    extra: {
-      overhead_ms: Math.round((runStats.median - baseStats.median) * 1000) / 1000,
-      note: `one state dir reused by every run (steady state); after ${WARMUP + RUNS} runs the ledger held ${ledgerRecords} lines`,
-    },
-  });
+  // 1. Cold start: --version, and validate of examples/pipeline.yaml.
+  if (runs('cold')) {
+    busy = waitQuiet();
+    progress(`cold start: tock --version vs node -e 0 (${RUNS} runs each after ${WARMUP} warm-ups)`);
+    const version = { label: 'tock --version', args: [TOCK, '--version'], expectStdout: /^\d+\.\d+\.\d+/ };
+    r = interleave(nodeE0, version, RUNS);
+    addFigure({
+      id: 'cold-start-version',
+      name: 'cold start: tock --version',
+      subject: display(version),
+      baseline: display(nodeE0),
+      samples: r.subject,
+      baseSamples: r.baseline,
+      target: { kind: 'ratio', value: 1.3 },
+      busy,
+    });
+
+    busy = waitQuiet();
+    progress(`cold start: tock validate -f examples/pipeline.yaml vs node -e 0 (${RUNS} runs each)`);
+    const validate = {
+      label: 'tock validate (pipeline.yaml)',
+      args: [TOCK, 'validate', '-f', path.join(ROOT, 'examples', 'pipeline.yaml'), '--state-dir', validateState],
+      expectStdout: /^ok: \d+ jobs/m,
+    };
+    r = interleave(nodeE0, validate, RUNS);
+    addFigure({
+      id: 'cold-start-validate',
+      name: 'cold start: tock validate pipeline.yaml',
+      subject: display(validate).replaceAll(TMP, '<tmp>'),
+      baseline: display(nodeE0),
+      samples: r.subject,
+      baseSamples: r.baseline,
+      target: { kind: 'ratio', value: 1.6 },
+      busy,
+    });
+  }
+
+  // 2. Run overhead: `tock run` of a job running `true`, vs a node script that spawns `true`
+  // (the floor for any Node CLI that runs a command), and the execa one for the record.
+  if (runs('run')) {
+    busy = waitQuiet();
+    progress(`run overhead: tock run noop vs node bench/baseline-spawn-true.mjs and bench/baseline-execa-true.mjs (${RUNS} rounds of the three after ${WARMUP} warm-ups)`);
+    const noopFile = path.join(TMP, 'noop.yaml');
+    const runState = path.join(TMP, 'state');
+    writeFileSync(noopFile, 'version: 1\njobs:\n  noop:\n    command: ["true"]\n    schedule: "@daily"\n    concurrency: allow\n');
+    const run = { label: 'tock run noop', args: [TOCK, 'run', 'noop', '-f', noopFile, '--state-dir', runState] };
+    const spawnTrue = { label: 'baseline-spawn-true.mjs', args: [path.join(BENCH, 'baseline-spawn-true.mjs')] };
+    const execaTrue = { label: 'baseline-execa-true.mjs', args: [path.join(BENCH, 'baseline-execa-true.mjs')] };
+    const [spawnMs, runMs, execaMs] = interleaveAll([spawnTrue, run, execaTrue], RUNS);
+    // The ledger is ledger/<job>/<YYYY-MM>.jsonl: count the noop job's lines (events, 4 a run).
+    const noopLedger = path.join(runState, 'ledger', 'noop');
+    const ledgerRecords = existsSync(noopLedger)
+      ? readdirSync(noopLedger).filter((f) => f.endsWith('.jsonl')).reduce((n, f) => n + readFileSync(path.join(noopLedger, f), 'utf8').split('\n').filter(Boolean).length, 0)
+      : 0;
+    const note = `one state dir reused by every run (steady state); after ${WARMUP + RUNS} runs the ledger held ${ledgerRecords} lines; the three commands in rotated order each round`;
+    const runMedian = stats(runMs).median;
+    addFigure({
+      id: 'run-overhead',
+      name: 'run overhead: tock run noop',
+      subject: display(run).replaceAll(TMP, '<tmp>'),
+      baseline: display(spawnTrue),
+      samples: runMs,
+      baseSamples: spawnMs,
+      target: { kind: 'ratio', value: 1.3 },
+      busy,
+      extra: { overhead_ms: Math.round((runMedian - stats(spawnMs).median) * 1000) / 1000, note },
+    });
+    addFigure({
+      id: 'run-overhead-execa',
+      name: 'run overhead: tock run noop vs execa (record)',
+      subject: display(run).replaceAll(TMP, '<tmp>'),
+      baseline: display(execaTrue),
+      samples: runMs,
+      baseSamples: execaMs,
+      target: { kind: 'none' },
+      busy,
+      extra: { overhead_ms: Math.round((runMedian - stats(execaMs).median) * 1000) / 1000, note },
+    });
+  }
 
   // 3a. Validation of a 1,000-job jobfile, end to end.
   const big = generateJobfile(BIG_JOBS);
-  const bigFile = path.join(TMP, 'big.yaml');
-  writeFileSync(bigFile, big.text);
-  busy = waitQuiet();
-  progress(`validate ${big.jobs} jobs (${big.text.split('\n').length - 1} lines) end to end vs node -e 0 (${BIG_RUNS} runs each)`);
-  const validateBig = {
-    label: 'tock validate (big.yaml)',
-    args: [TOCK, 'validate', '-f', bigFile, '--state-dir', validateState],
-    expectStdout: new RegExp(`^ok: ${big.jobs} jobs`, 'm'),
-  };
-  r = interleave(nodeE0, validateBig, BIG_RUNS, 2);
-  addFigure({
-    id: 'validate-1000-cli',
-    name: `validate ${big.jobs} jobs (CLI, end to end)`,
-    subject: display(validateBig).replaceAll(TMP, '<tmp>'),
-    baseline: display(nodeE0),
-    samples: r.subject,
-    baseSamples: r.baseline,
-    target: { kind: 'ms', value: 300 },
-    busy,
-    extra: { jobfile: { jobs: big.jobs, pipelines: big.pipelines, bytes: Buffer.byteLength(big.text), lines: big.text.split('\n').length - 1 } },
-  });
+  if (runs('validate')) {
+    const bigFile = path.join(TMP, 'big.yaml');
+    writeFileSync(bigFile, big.text);
+    busy = waitQuiet();
+    progress(`validate ${big.jobs} jobs (${big.text.split('\n').length - 1} lines) end to end vs node -e 0 (${BIG_RUNS} runs each)`);
+    const validateBig = {
+      label: 'tock validate (big.yaml)',
+      args: [TOCK, 'validate', '-f', bigFile, '--state-dir', validateState],
+      expectStdout: new RegExp(`^ok: ${big.jobs} jobs`, 'm'),
+    };
+    r = interleave(nodeE0, validateBig, BIG_RUNS, 2);
+    addFigure({
+      id: 'validate-1000-cli',
+      name: `validate ${big.jobs} jobs (CLI, end to end)`,
+      subject: display(validateBig).replaceAll(TMP, '<tmp>'),
+      baseline: display(nodeE0),
+      samples: r.subject,
+      baseSamples: r.baseline,
+      target: { kind: 'ms', value: 300 },
+      busy,
+      extra: { jobfile: { jobs: big.jobs, pipelines: big.pipelines, bytes: Buffer.byteLength(big.text), lines: big.text.split('\n').length - 1 } },
+    });
 
-  // 3b. validateText in this process (no Node start-up, no module loading).
-  busy = waitQuiet();
-  progress(`validateText of ${big.jobs} jobs in-process (${INPROC_RUNS} iterations after ${WARMUP} warm-ups)`);
-  const importStart = process.hrtime.bigint();
-  const { validateText } = await import(pathToFileURL(path.join(ROOT, 'dist', 'jobfile', 'load.js')).href);
-  const importMs = Number(process.hrtime.bigint() - importStart) / 1e6;
-  const inproc = [];
-  let firstCallMs;
-  for (let i = 0; i < WARMUP + INPROC_RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    const result = validateText(big.text, bigFile);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (result.ok !== true) {
-      const first = (result.diagnostics ?? []).slice(0, 5).map((d) => `${d.path}: ${d.message}`).join('\n');
-      throw new CommandFailed(`validateText(big.yaml) returned ok: false:\n${first}`);
+    // 3b. validateText in this process (no Node start-up, no module loading).
+    busy = waitQuiet();
+    progress(`validateText of ${big.jobs} jobs in-process (${INPROC_RUNS} iterations after ${WARMUP} warm-ups)`);
+    const importStart = process.hrtime.bigint();
+    const { validateText } = await import(pathToFileURL(path.join(ROOT, 'dist', 'jobfile', 'load.js')).href);
+    const importMs = Number(process.hrtime.bigint() - importStart) / 1e6;
+    const inproc = [];
+    let firstCallMs;
+    for (let i = 0; i < WARMUP + INPROC_RUNS; i++) {
+      const t0 = process.hrtime.bigint();
+      const result = validateText(big.text, bigFile);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (result.ok !== true) {
+        const first = (result.diagnostics ?? []).slice(0, 5).map((d) => `${d.path}: ${d.message}`).join('\n');
+        throw new CommandFailed(`validateText(big.yaml) returned ok: false:\n${first}`);
+      }
+      if (result.jobfile.jobs.size !== big.jobs) throw new CommandFailed(`validateText found ${result.jobfile.jobs.size} jobs, expected ${big.jobs}`);
+      if (i === 0) firstCallMs = ms;
+      if (i >= WARMUP) inproc.push(ms);
     }
-    if (result.jobfile.jobs.size !== big.jobs) throw new CommandFailed(`validateText found ${result.jobfile.jobs.size} jobs, expected ${big.jobs}`);
-    if (i === 0) firstCallMs = ms;
-    if (i >= WARMUP) inproc.push(ms);
+    addFigure({
+      id: 'validate-1000-inprocess',
+      name: `validateText ${big.jobs} jobs (in-process)`,
+      subject: 'validateText(text, file) from dist/jobfile/load.js',
+      baseline: undefined,
+      samples: inproc,
+      baseSamples: undefined,
+      target: { kind: 'ms', value: 300 },
+      busy,
+      extra: {
+        first_import_ms: Math.round(importMs * 1000) / 1000,
+        first_call_ms: Math.round(firstCallMs * 1000) / 1000,
+        note: 'no baseline: absolute time with a warm JIT; first_call_ms is the cold first call, closest to what the CLI pays',
+      },
+    });
   }
-  addFigure({
-    id: 'validate-1000-inprocess',
-    name: `validateText ${big.jobs} jobs (in-process)`,
-    subject: 'validateText(text, file) from dist/jobfile/load.js',
-    baseline: undefined,
-    samples: inproc,
-    baseSamples: undefined,
-    target: { kind: 'ms', value: 300 },
-    busy,
-    extra: {
-      first_import_ms: Math.round(importMs * 1000) / 1000,
-      first_call_ms: Math.round(firstCallMs * 1000) / 1000,
-      note: 'no baseline: absolute time with a warm JIT; first_call_ms is the cold first call, closest to what the CLI pays',
-    },
-  });
 
   // 4. The ledger at 1,000,000 runs: status, history, appending, bytes per run (bench/ledger.mjs).
   let ledger;
-  if (!flag('--no-ledger')) {
+  if (runs('ledger')) {
     ledger = await ledgerFigures({
       TMP, TOCK, NODE, childEnv, figures, interleave, addFigure, addRateFigure, waitQuiet, progress, CommandFailed, display,
       keep: flag('--keep'), ledgerRuns: LEDGER_RUNS, timedRuns: BIG_RUNS,
@@ -392,7 +441,7 @@ try {
 
   // 5. Backfill: planning a year of a minutely job against 500,000 successes (bench/backfill.mjs).
   let backfill;
-  if (!flag('--no-backfill')) {
+  if (runs('backfill')) {
     backfill = await backfillFigures({
       TMP, NODE, childEnv, figures, waitQuiet, progress, CommandFailed, keep: flag('--keep'),
       zones: option('--backfill-zones', 'UTC,America/New_York').split(',').filter(Boolean),
@@ -401,7 +450,7 @@ try {
 
   // 6. Audit: 10,000 crontab lines in 100 files with the week's clash analysis (bench/audit.mjs).
   let audit;
-  if (!flag('--no-audit')) {
+  if (runs('audit')) {
     audit = await auditFigures({
       TMP, NODE, childEnv, figures, waitQuiet, progress, CommandFailed, keep: flag('--keep'),
       runs: Number(option('--audit-runs', '7')),
@@ -410,20 +459,25 @@ try {
 
   // 6b. The schedule: 100,000 instants in a DST zone and of a minutely job, in-process (bench/schedule.mjs).
   let schedule;
-  if (!flag('--no-schedule')) {
+  if (runs('schedule')) {
     schedule = await scheduleFigures({ figures, waitQuiet, progress, CommandFailed, runs: 7 });
   }
 
   // 7. The daemon: fire latency (vs a bare Node timer and Debian cron), idle cost, start-up (bench/daemon.mjs).
   let daemon;
-  if (!flag('--no-daemon')) {
+  if (runs('daemon')) {
     daemon = await daemonFigures({
       TMP, NODE, childEnv, figures, waitQuiet, progress, CommandFailed, display, keep: flag('--keep'),
-      cronMinutes: Number(option('--cron-minutes', '2')), firings: Number(option('--firings', '62')),
+      cronMinutes: Number(option('--cron-minutes', '2')), firings: Number(option('--firings', '40')),
       idleSettleS: Number(option('--idle-settle', '10')), startupRuns: Number(option('--startup-runs', '5')),
-      cronPhase: Number(option('--cron-phase', '0.25')),
+      startupRuns100k: Number(option('--startup-runs-100k', '2')), cronPhase: Number(option('--cron-phase', '0.25')),
+      fireLogLevel: option('--fire-log-level', 'info'),
     });
   }
+
+  // 8. Figures from other streams' scripts: one wake with 100,000 jobs, the engine's runs a second.
+  const wake = runs('wake') ? wakeFigure({ NODE, childEnv, figures, waitQuiet, progress }) : undefined;
+  const engine = runs('engine') ? engineFigure({ NODE, childEnv, figures, waitQuiet, progress }) : undefined;
 
   // Optional: what each import costs in a fresh process.
   let breakdown;
@@ -437,32 +491,44 @@ try {
   const rate = (x) => `${fmt(x, 0)}/s`;
   const isRate = (f) => f.unit.endsWith('/s');
   const shownStat = (x, f) => fmt(x[f.show ?? 'median']);
-  const rows = figures.map((f) => [
-    f.show !== undefined ? `${f.name} (${f.show} in the median columns)` : f.unit !== 'ms' && !isRate(f) ? `${f.name} (${f.unit})` : f.name,
-    !isRate(f) ? shownStat(f.subject, f) : rate(f.subject.overall),
-    !isRate(f) ? `${fmt(f.subject.min)}/${fmt(f.subject.p90)}/${fmt(f.subject.max)}` : `${fmt(f.subject.min, 0)}/${fmt(f.subject.p90, 0)}/${fmt(f.subject.max, 0)}`,
-    f.baseline ? f.baseline_label ?? f.baseline.command.replace(/^node bench\//, '') : '(none)',
-    !f.baseline ? '-' : !isRate(f) ? shownStat(f.baseline, f) : rate(f.baseline.overall),
-    f.ratio !== null ? `${fmt(f.ratio, 2)}x` : '-',
-    f.target.text,
-    f.meets === null ? '-' : f.meets ? 'yes' : 'NO',
-  ]);
+  const signed = (x) => `${x >= 0 ? '+' : ''}${fmt(x, 2)} ms`;
+  const rows = figures.map((f) => f.subject === null
+    ? [f.name, `not measured (${String(f.not_measured)})`, '', '', '', '', f.target.text, '-']
+    : [
+      f.show !== undefined ? `${f.name} (${f.show} in the median columns)` : f.unit !== 'ms' && !isRate(f) ? `${f.name} (${f.unit})` : f.name,
+      !isRate(f) ? shownStat(f.subject, f) : rate(f.subject.overall),
+      !isRate(f) ? `${fmt(f.subject.min)}/${fmt(f.subject.p90)}/${fmt(f.subject.max)}` : `${fmt(f.subject.min, 0)}/${fmt(f.subject.p90, 0)}/${fmt(f.subject.max, 0)}`,
+      f.baseline ? f.baseline_label ?? f.baseline.command.replace(/^node bench\//, '') : '(none)',
+      !f.baseline ? '-' : !isRate(f) ? shownStat(f.baseline, f) : rate(f.baseline.overall),
+      f.diff_ms !== undefined ? signed(f.diff_ms) : f.ratio !== null ? ratioText(f.ratio) : '-',
+      f.target.text,
+      f.meets === null ? '-' : f.meets ? 'yes' : 'NO',
+    ]);
   const header = ['figure', 'median', 'min/p90/max', 'baseline', 'base median', 'ratio', 'target', 'meets target'];
   printTable(header, rows);
+  console.log('');
   const over = figures.find((f) => f.id === 'run-overhead');
-  console.log(`\nrun overhead: tock run noop median ${fmt(over.subject.median)} ms, execa floor ${fmt(over.baseline.median)} ms, +${fmt(over.overhead_ms)} ms (${over.note})`);
+  const overExeca = figures.find((f) => f.id === 'run-overhead-execa');
+  if (over !== undefined) console.log(`run overhead: tock run noop median ${fmt(over.subject.median)} ms, node spawning true ${fmt(over.baseline.median)} ms (+${fmt(over.overhead_ms)} ms), node + execa ${fmt(overExeca.baseline.median)} ms (${signed(overExeca.overhead_ms)}) (${over.note})`);
   const bigFig = figures.find((f) => f.id === 'validate-1000-cli');
   const inprocFig = figures.find((f) => f.id === 'validate-1000-inprocess');
-  console.log(`validate ${big.jobs} jobs: CLI ${fmt(bigFig.subject.median)} ms end to end (node -e 0: ${fmt(bigFig.baseline.median)} ms); validateText alone ${fmt(inprocFig.subject.median)} ms warm, ${fmt(inprocFig.first_call_ms)} ms on its first (cold) call`);
+  if (bigFig !== undefined) console.log(`validate ${big.jobs} jobs: CLI ${fmt(bigFig.subject.median)} ms end to end (node -e 0: ${fmt(bigFig.baseline.median)} ms); validateText alone ${fmt(inprocFig.subject.median)} ms warm, ${fmt(inprocFig.first_call_ms)} ms on its first (cold) call`);
   if (ledger !== undefined) console.log(ledger.report.join('\n'));
   if (backfill !== undefined) console.log(backfill.report.join('\n'));
   if (audit !== undefined) console.log(audit.report.join('\n'));
   if (schedule !== undefined) console.log(schedule.report.join('\n'));
   if (daemon !== undefined) console.log(daemon.report.join('\n'));
+  if (wake !== undefined) console.log(wake.report.join('\n'));
+  if (engine !== undefined) console.log(engine.report.join('\n'));
   if (breakdown !== undefined) {
     console.log('\nimport() cost in a fresh process (ms, median; includes everything the module imports):');
     printTable(['module', 'median ms', 'min', 'max'], breakdown.map((b) => [b.module, fmt(b.median), fmt(b.min), fmt(b.max)]));
   }
+
+  // The closing summary: issue 13's table, each row with its baseline from this run.
+  const summary = summaryRows(figures, (id) => whySkipped(groupOf(id)));
+  console.log('\nsummary (issue 13\'s figures; each baseline measured in this run):');
+  printTable(SUMMARY_HEADER, summary);
 
   const loadAfter = os.loadavg();
   const cpus = os.cpus();
@@ -484,13 +550,17 @@ try {
       timing: 'wall time of child_process.spawnSync(process.execPath, ...) via process.hrtime.bigint(); baseline and subject alternate, swapping order every round',
       percentiles: 'linear interpolation between closest ranks',
       ledger_runs: ledger !== undefined ? LEDGER_RUNS : null,
+      groups: GROUPS.filter(runs),
     },
     figures,
+    summary: summary.map((row) => Object.fromEntries(SUMMARY_HEADER.map((h, i) => [h, row[i]]))),
     ...(ledger !== undefined ? { ledger: ledger.extras } : {}),
     ...(backfill !== undefined ? { backfill: backfill.extras } : {}),
     ...(audit !== undefined ? { audit: audit.extras } : {}),
     ...(schedule !== undefined ? { schedule: schedule.extras } : {}),
     ...(daemon !== undefined ? { daemon: daemon.extras } : {}),
+    ...(wake !== undefined ? { wake: wake.extras } : {}),
+    ...(engine !== undefined ? { engine: engine.extras } : {}),
     ...(breakdown !== undefined ? { import_breakdown: breakdown } : {}),
   };
   writeFileSync(RESULTS, `${JSON.stringify(doc, null, 2)}\n`);

@@ -9,6 +9,8 @@ function standalone(name, argv) {
   const TMP = mkdtempSync(path.join(os.tmpdir(), `tock-bench-${name}-`));
   const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOCK_')));
   childEnv.NO_COLOR = '1';
+  // Wide enough that `status` shows whole job names (it fits its table to COLUMNS, 80 off a TTY).
+  childEnv.COLUMNS = '200';
   process.on('SIGINT', () => {
     rmSync(TMP, { recursive: true, force: true });
     process.exit(130);
