@@ -11,14 +11,14 @@ import { removeDaemonRecord, selfRecord, writeDaemonRecord } from '../../io/daem
 import { fileLocks } from '../../io/file-locks.js';
 import { pauseWatch } from '../../io/pause-store.js';
 import { fileWatermarks } from '../../io/watermarks.js';
-import { loadJobfile } from '../../jobfile/load.js';
 import type { Jobfile } from '../../jobfile/types.js';
 import { summarizeJob } from '../../ledger/summary.js';
 import { UserError } from '../../util/user-error.js';
 import { installStopSignals, realEngineDeps } from '../engine-deps.js';
 import { EXIT } from '../exit-codes.js';
 import { listenWarning } from '../listen-warning.js';
-import { displayPath, loadForCommand } from '../load-jobfile.js';
+import { displayPath, invalidJobfile } from '../jobfile-problems.js';
+import { loadAside } from '../load-aside.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
 import { findJobfile, resolveStateDir } from '../paths.js';
@@ -26,7 +26,6 @@ import { isoUtc } from '../../engine/logical-time.js';
 import type { LogLevel } from '../render/daemon-log.js';
 import { renderDaemonLine } from '../render/daemon-log.js';
 import { loadPaint, wantsColor } from '../render/style.js';
-import { renderDiagnostics } from '../render/diagnostic.js';
 import { metricsText, readStatus, statusDocument } from '../status-doc.js';
 import { version } from '../version.js';
 
@@ -47,7 +46,10 @@ export interface DaemonOptions extends CommonOptions {
  */
 export async function daemonCommand(options: DaemonOptions): Promise<void> {
   const file = findJobfile(options, process.env);
-  let jobfile = loadForCommand(options, process.env);
+  const load = () => loadAside({ file, shown: displayPath(file), asRoot: process.getuid?.() === 0 });
+  const first = await load();
+  if (!first.ok) throw invalidJobfile(options, file, first.errors, first.problems);
+  let jobfile = first.jobfile;
   const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
   // A full disk fails every write: those are logged once a minute, with a count (SPEC 5).
   const paint = await loadPaint(options.logFormat === 'text' && wantsColor(process.stderr, process.env, options.color));
@@ -110,11 +112,13 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
     }
   };
 
-  const onHup = (): void => {
+  const onHup = async (): Promise<void> => {
     try {
-      const result = loadJobfile(file, { asRoot: process.getuid?.() === 0 });
+      const result = await load();
+      // A reload that ends after SIGTERM changes nothing: the scheduler is stopping.
+      if (stopper.stop.signal.aborted) return;
       if (!result.ok) {
-        log({ type: 'reload-failed', problems: renderDiagnostics(result.diagnostics, result.source, displayPath(file)).map((d) => d.split('\n')[0] ?? d) });
+        log({ type: 'reload-failed', problems: result.problems.map((d) => d.split('\n')[0] ?? d) });
         return;
       }
       jobfile = result.jobfile;
@@ -125,7 +129,10 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
       log({ type: 'reload-failed', problems: [error instanceof UserError ? error.message : String(error)] });
     }
   };
-  process.on('SIGHUP', onHup);
+  // One reload at a time, in the order the signals came: a later file never loses to an earlier one.
+  let reloading = Promise.resolve();
+  const hup = (): void => { reloading = reloading.then(onHup); };
+  process.on('SIGHUP', hup);
 
   // Counted once from the whole ledger in the background, then from what is appended: a scrape never rereads it.
   const counters = new RunCounters(ledger, () => new Promise((resolve) => setImmediate(resolve)));
@@ -153,7 +160,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   try {
     await scheduler.run();
   } finally {
-    process.off('SIGHUP', onHup);
+    process.off('SIGHUP', hup);
     stopper.dispose();
     counters.close();
     await server?.close();
