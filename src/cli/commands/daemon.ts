@@ -62,11 +62,14 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   // SPEC 5: at start and after a reload, a line per job with its next instant.
   const logSchedule = (jf: Jobfile): void => {
     const now = Date.now();
+    // A line a job: corked, a pipe takes them in a few writes rather than one per job.
+    process.stderr.cork();
     for (const job of jf.jobs.values()) {
       const next = nextFire(job, now);
       log({ type: 'scheduled', job: job.name, ...(!job.enabled ? { disabled: true as const }
         : next !== undefined ? { next: isoUtc(next.logicalMs) } : job.needs.length > 0 ? { after: [...job.needs] } : {}) });
     }
+    process.stderr.uncork();
   };
 
   // One daemon per state dir: two would each run every job. A holder provably gone (killed -9)
