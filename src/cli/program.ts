@@ -159,7 +159,7 @@ common(program.command('daemon'))
   .addOption(new Option('--log-level <level>', 'info: a line per finished run, warnings and errors; debug: also armed, fired and attempt lines').choices(['info', 'debug']).default('info'))
   .option('--utc', 'log job times in UTC instead of each job\'s zone')
   .option('--cgroup <dir>', CGROUP_HELP)
-  .action(async (options: DaemonOptions) => (await import('./commands/daemon.js')).daemonCommand(options));
+  .action(async (options: DaemonOptions) => (await import('./commands/daemon-start.js')).daemonCommand(options));
 
 const service = program.command('service').description('run the daemon under systemd');
 common(service.command('install'))

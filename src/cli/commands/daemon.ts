@@ -17,11 +17,12 @@ import { UserError } from '../../util/user-error.js';
 import { installStopSignals, realEngineDeps } from '../engine-deps.js';
 import { EXIT } from '../exit-codes.js';
 import { listenWarning } from '../listen-warning.js';
-import { displayPath, invalidJobfile } from '../jobfile-problems.js';
+import { invalidJobfile } from '../jobfile-problems.js';
+import type { AsideRequest, AsideResult } from '../load-aside.js';
 import { loadAside } from '../load-aside.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
-import { findJobfile, resolveStateDir } from '../paths.js';
+import { resolveStateDir } from '../paths.js';
 import { isoUtc } from '../../engine/logical-time.js';
 import type { LogLevel } from '../render/daemon-log.js';
 import { renderDaemonLine } from '../render/daemon-log.js';
@@ -40,14 +41,14 @@ export interface DaemonOptions extends CommonOptions {
 }
 
 /**
- * `tock daemon`: runs in the foreground (systemd Type=exec), one log line per event on stderr.
+ * `tock daemon` (started by daemon-start.ts, with the jobfile loading): runs in the foreground (systemd Type=exec), one log line per event on stderr.
  * SIGHUP reloads the jobfile; SIGTERM/SIGINT stop it (TERM to running jobs, KILL after their
  * grace, recorded killed; a second signal kills at once), exit 0.
  */
-export async function daemonCommand(options: DaemonOptions): Promise<void> {
-  const file = findJobfile(options, process.env);
-  const load = () => loadAside({ file, shown: displayPath(file), asRoot: process.getuid?.() === 0 });
-  const first = await load();
+export async function runDaemon(options: DaemonOptions, request: AsideRequest, loading: Promise<AsideResult>): Promise<void> {
+  const { file } = request;
+  const load = () => loadAside(request);
+  const first = await loading;
   if (!first.ok) throw invalidJobfile(options, file, first.errors, first.problems);
   let jobfile = first.jobfile;
   const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
