@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 
+import type { Document } from 'yaml';
 import { LineCounter, parseDocument } from 'yaml';
 
 import { readTextFile } from '../util/read-text-file.js';
@@ -18,6 +19,11 @@ export type LoadResult =
   | { ok: true; jobfile: Jobfile; warnings: Diagnostic[]; source: Source }
   | { ok: false; diagnostics: Diagnostic[]; source: Source };
 
+/** A jobfile parsed and checked, not yet normalized: its plain value, and the document for positions. */
+export type CheckResult =
+  | { ok: true; value: Record<string, unknown>; warnings: Diagnostic[]; source: Source; doc: Document }
+  | { ok: false; diagnostics: Diagnostic[]; source: Source };
+
 export interface LoadOptions {
   /** tock runs as root: refuse a jobfile others could have written (as cron does). */
   asRoot?: boolean;
@@ -30,13 +36,30 @@ export interface LoadOptions {
 /** Reads and validates a jobfile. A missing file or an insecure one is a `UserError`. */
 export function loadJobfile(file: string, options: LoadOptions = {}): LoadResult {
   const absolute = path.resolve(file);
+  return validateText(readJobfile(absolute, options), absolute, options);
+}
+
+/** The jobfile's text; a missing file or an insecure one is a `UserError`. */
+export function readJobfile(absolute: string, options: LoadOptions = {}): string {
   const text = readTextFile(absolute, 'the jobfile', 'pass another with -f FILE or TOCK_JOBFILE; `tock init -f FILE` writes a starter one', 'jobfile-missing');
   if (options.asRoot === true) checkOwnership(absolute);
-  return validateText(text, absolute, options);
+  return text;
 }
 
 /** Validates jobfile text; `file` is only used for messages and relative paths. */
 export function validateText(text: string, file: string, options: LoadOptions = {}): LoadResult {
+  const checked = checkText(text, file);
+  if (!checked.ok) return checked;
+  const jobfile = normalizeJobfile(checked.value, file, text);
+  const warnings = [...checked.warnings, ...hostWarnings(jobfile, checked.doc, options)];
+  return { ok: true, jobfile, warnings, source: checked.source };
+}
+
+/**
+ * Parses and checks jobfile text (every problem at once), without normalizing: what the daemon
+ * does in a worker, so that the YAML library and the document never enter its own heap.
+ */
+export function checkText(text: string, file: string): CheckResult {
   const lineCounter = new LineCounter();
   const source: Source = { path: file, text, lineCounter };
   // uniqueKeys is off: its check is quadratic in a mapping's size, and keyAndDepthProblems
@@ -54,16 +77,14 @@ export function validateText(text: string, file: string, options: LoadOptions = 
   if (structure.some((d) => d.code === 'too-deep')) return { ok: false, diagnostics: structure, source };
   const diagnostics = [...structure, ...validateShape(doc), ...validateRules(doc)];
   if (errorsIn(diagnostics).length > 0) return { ok: false, diagnostics, source };
-  const jobfile = normalizeJobfile(doc.toJS() as Record<string, unknown>, file, text);
-  const warnings = [...diagnostics, ...hostWarnings(jobfile, doc, options)];
-  return { ok: true, jobfile, warnings, source };
+  return { ok: true, value: doc.toJS() as Record<string, unknown>, warnings: diagnostics, source, doc };
 }
 
 /**
  * What is valid but missing on this host (an account, a working directory): a warning, since the
  * jobfile may be meant for another host, at the job's field or the default it inherits.
  */
-function hostWarnings(jobfile: Jobfile, doc: ReturnType<typeof parseDocument>, options: LoadOptions): Diagnostic[] {
+function hostWarnings(jobfile: Jobfile, doc: Document, options: LoadOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
   const warn = (job: string, field: string, message: string, fix: string): void => {
     const node: unknown = doc.getIn(['jobs', job, field], true) ?? doc.getIn(['defaults', field], true);

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import type { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import type { Schedule } from '../schedule/parse.js';
@@ -9,6 +10,8 @@ import { HOOK_EVENTS, JOB_FIELDS, TOP_FIELDS } from './fields.js';
 import type { Catchup, Concurrency, EnvValue, Hook, HookEvent, Job, Jobfile, When } from './types.js';
 
 type Plain = Record<string, unknown>;
+/** A job before its hash. */
+type Definition = Omit<Job, 'hash'>;
 
 const F = JOB_FIELDS;
 const WAIT_FOR = JOB_FIELDS.wait_for.type.fields;
@@ -27,15 +30,16 @@ export function normalizeJobfile(value: Plain, filePath: string, text: string): 
     jobs.set(name, normalizeJob(name, withDefaults(defaults, body), dir, timezone));
   }
   const stateDir = str(value.state_dir);
-  return {
+  const jobfile = {
     path: filePath,
     dir,
     timezone,
     ...(stateDir !== undefined ? { stateDir: path.resolve(dir, stateDir) } : {}),
     maxParallel: typeof value.max_parallel === 'number' ? value.max_parallel : TOP_FIELDS.max_parallel.default,
     jobs,
-    hash: hash(text),
   };
+  // The text is kept only until its hash is asked for (the daemon records it at start).
+  return withLazyHash(jobfile, () => hash(text));
 }
 
 /**
@@ -55,11 +59,14 @@ function normalizeJob(name: string, f: Plain, dir: string, timezone: string): Jo
     if (f[event] !== undefined) hooks[event] = f[event] as Hook;
   }
   const waitFor = f.wait_for as Plain | undefined;
-  const job: Omit<Job, 'hash'> = {
+  // One literal with every key, an unset one undefined (JSON.stringify, and so the hash, leaves
+  // it out): every job then has the same shape, with its fields inside the object. Spreading
+  // optional keys in made each job an object of its own shape, a tenth of a big file's heap.
+  const job: Definition = {
     name,
-    ...opt('description', str(f.description)),
+    description: str(f.description),
     command: Array.isArray(f.command) ? f.command.map(String) : String(f.command),
-    ...(schedule !== undefined ? { schedule } : {}),
+    schedule,
     timezone: str(f.timezone) ?? timezone,
     needs: (f.needs as string[] | undefined) ?? F.needs.default,
     when: (f.when as When | undefined) ?? F.when.default,
@@ -68,31 +75,63 @@ function normalizeJob(name: string, f: Plain, dir: string, timezone: string): Jo
     retryDelayMs: ms(f.retry_delay) ?? F.retry_delay.default,
     retryBackoff: (f.retry_backoff as number | undefined) ?? F.retry_backoff.default,
     maxRetryDelayMs: ms(f.max_retry_delay) ?? F.max_retry_delay.default,
-    ...opt('retryOnExit', f.retry_on_exit as number[] | undefined),
-    ...opt('noRetryOnExit', f.no_retry_on_exit as number[] | undefined),
-    ...opt('timeoutMs', ms(f.timeout)),
+    retryOnExit: f.retry_on_exit as number[] | undefined,
+    noRetryOnExit: f.no_retry_on_exit as number[] | undefined,
+    timeoutMs: ms(f.timeout),
     killGraceMs: ms(f.kill_grace) ?? F.kill_grace.default,
     logMax: parseSize(str(f.log_max) ?? F.log_max.default) ?? 0,
-    ...opt('deadlineMs', ms(f.deadline)),
-    ...opt('slaMs', ms(f.sla)),
+    deadlineMs: ms(f.deadline),
+    slaMs: ms(f.sla),
     concurrency: (f.concurrency as Concurrency | undefined) ?? F.concurrency.default,
     locks: (f.locks as string[] | undefined) ?? F.locks.default,
     catchup: (f.catchup as Catchup | undefined) ?? F.catchup.default,
-    ...opt('startDeadlineMs', ms(f.start_deadline)),
+    startDeadlineMs: ms(f.start_deadline),
     jitterMs: ms(f.jitter) ?? F.jitter.default,
-    ...(waitFor !== undefined
-      ? { waitFor: { path: String(waitFor.path), timeoutMs: ms(waitFor.timeout) ?? WAIT_FOR.timeout.default, pollMs: ms(waitFor.poll) ?? WAIT_FOR.poll.default } }
-      : {}),
+    waitFor: waitFor === undefined ? undefined
+      : { path: String(waitFor.path), timeoutMs: ms(waitFor.timeout) ?? WAIT_FOR.timeout.default, pollMs: ms(waitFor.poll) ?? WAIT_FOR.poll.default },
     env: envOf((f.env as Plain | undefined) ?? F.env.default, dir),
     // The table's default: the jobfile's directory.
     workdir: path.resolve(dir, str(f.workdir) ?? '.'),
     shell: str(f.shell) ?? F.shell.default,
-    ...opt('user', str(f.user)),
-    ...opt('group', str(f.group)),
+    user: str(f.user),
+    group: str(f.group),
     hooks,
   };
-  return { ...job, hash: hash(JSON.stringify(job)) };
+  return withLazyHash(job);
 }
+
+/**
+ * Adds `hash` as a property computed when first read: loading 100,000 jobs need not hash each
+ * definition, only a run does. A job's is the hash of its JSON: while that is written the
+ * property reads undefined, which JSON.stringify leaves out, so it is still the hash of the
+ * definition without it. `of` gives another (the jobfile's: of its text, kept until then).
+ */
+function withLazyHash<T extends object>(value: T, of?: () => string): T & { hash: string } {
+  if (of !== undefined) sources.set(value, of);
+  // One getter for every object, so that jobs keep sharing one shape (a getter of its own per
+  // job would give each its own).
+  return Object.defineProperty(value, 'hash', HASH_PROPERTY) as T & { hash: string };
+}
+
+const sources = new WeakMap<object, () => string>();
+const hashes = new WeakMap<object, string>();
+const hashing = new WeakSet<object>();
+const HASH_PROPERTY: PropertyDescriptor = {
+  enumerable: true,
+  get(this: object): string | undefined {
+    const memo = hashes.get(this);
+    if (memo !== undefined || hashing.has(this)) return memo;
+    hashing.add(this);
+    try {
+      const digest = sources.get(this)?.() ?? hash(JSON.stringify(this));
+      hashes.set(this, digest);
+      sources.delete(this);
+      return digest;
+    } finally {
+      hashing.delete(this);
+    }
+  },
+};
 
 function scheduleOf(text: string): Schedule | undefined {
   const parsed = parseSchedule(text);
@@ -120,15 +159,14 @@ function ms(value: unknown): number | undefined {
   return typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
 }
 
-function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
 /** The hash of a jobfile's text (`Jobfile.hash`): what the daemon records, so `status` can tell a stale one. */
 export function jobfileHash(text: string): string {
   return hash(text);
 }
 
+// node:crypto is loaded by the first hash, not by every command that reads a jobfile.
+const require = createRequire(import.meta.url);
+
 function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return (require('node:crypto') as { createHash: typeof createHash }).createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

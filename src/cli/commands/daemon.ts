@@ -11,22 +11,22 @@ import { removeDaemonRecord, selfRecord, writeDaemonRecord } from '../../io/daem
 import { fileLocks } from '../../io/file-locks.js';
 import { pauseWatch } from '../../io/pause-store.js';
 import { fileWatermarks } from '../../io/watermarks.js';
-import { loadJobfile } from '../../jobfile/load.js';
 import type { Jobfile } from '../../jobfile/types.js';
 import { summarizeJob } from '../../ledger/summary.js';
 import { UserError } from '../../util/user-error.js';
 import { installStopSignals, realEngineDeps } from '../engine-deps.js';
 import { EXIT } from '../exit-codes.js';
 import { listenWarning } from '../listen-warning.js';
-import { displayPath, loadForCommand } from '../load-jobfile.js';
+import { invalidJobfile } from '../jobfile-problems.js';
+import type { AsideRequest, AsideResult } from '../load-aside.js';
+import { loadAside } from '../load-aside.js';
 import { openLedger } from '../open-ledger.js';
 import type { CommonOptions } from '../paths.js';
-import { findJobfile, resolveStateDir } from '../paths.js';
+import { resolveStateDir } from '../paths.js';
 import { isoUtc } from '../../engine/logical-time.js';
 import type { LogLevel } from '../render/daemon-log.js';
 import { renderDaemonLine } from '../render/daemon-log.js';
 import { loadPaint, wantsColor } from '../render/style.js';
-import { renderDiagnostics } from '../render/diagnostic.js';
 import { metricsText, readStatus, statusDocument } from '../status-doc.js';
 import { version } from '../version.js';
 
@@ -41,13 +41,16 @@ export interface DaemonOptions extends CommonOptions {
 }
 
 /**
- * `tock daemon`: runs in the foreground (systemd Type=exec), one log line per event on stderr.
+ * `tock daemon` (started by daemon-start.ts, with the jobfile loading): runs in the foreground (systemd Type=exec), one log line per event on stderr.
  * SIGHUP reloads the jobfile; SIGTERM/SIGINT stop it (TERM to running jobs, KILL after their
  * grace, recorded killed; a second signal kills at once), exit 0.
  */
-export async function daemonCommand(options: DaemonOptions): Promise<void> {
-  const file = findJobfile(options, process.env);
-  let jobfile = loadForCommand(options, process.env);
+export async function runDaemon(options: DaemonOptions, request: AsideRequest, loading: Promise<AsideResult>): Promise<void> {
+  const { file } = request;
+  const load = () => loadAside(request);
+  const first = await loading;
+  if (!first.ok) throw invalidJobfile(options, file, first.errors, first.problems);
+  let jobfile = first.jobfile;
   const stateDir = resolveStateDir(options, process.env, jobfile.stateDir);
   // A full disk fails every write: those are logged once a minute, with a count (SPEC 5).
   const paint = await loadPaint(options.logFormat === 'text' && wantsColor(process.stderr, process.env, options.color));
@@ -60,11 +63,14 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   // SPEC 5: at start and after a reload, a line per job with its next instant.
   const logSchedule = (jf: Jobfile): void => {
     const now = Date.now();
+    // A line a job: corked, a pipe takes them in a few writes rather than one per job.
+    process.stderr.cork();
     for (const job of jf.jobs.values()) {
       const next = nextFire(job, now);
       log({ type: 'scheduled', job: job.name, ...(!job.enabled ? { disabled: true as const }
         : next !== undefined ? { next: isoUtc(next.logicalMs) } : job.needs.length > 0 ? { after: [...job.needs] } : {}) });
     }
+    process.stderr.uncork();
   };
 
   // One daemon per state dir: two would each run every job. A holder provably gone (killed -9)
@@ -110,11 +116,13 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
     }
   };
 
-  const onHup = (): void => {
+  const onHup = async (): Promise<void> => {
     try {
-      const result = loadJobfile(file, { asRoot: process.getuid?.() === 0 });
+      const result = await load();
+      // A reload that ends after SIGTERM changes nothing: the scheduler is stopping.
+      if (stopper.stop.signal.aborted) return;
       if (!result.ok) {
-        log({ type: 'reload-failed', problems: renderDiagnostics(result.diagnostics, result.source, displayPath(file)).map((d) => d.split('\n')[0] ?? d) });
+        log({ type: 'reload-failed', problems: result.problems.map((d) => d.split('\n')[0] ?? d) });
         return;
       }
       jobfile = result.jobfile;
@@ -125,7 +133,10 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
       log({ type: 'reload-failed', problems: [error instanceof UserError ? error.message : String(error)] });
     }
   };
-  process.on('SIGHUP', onHup);
+  // One reload at a time, in the order the signals came: a later file never loses to an earlier one.
+  let reloading = Promise.resolve();
+  const hup = (): void => { reloading = reloading.then(onHup); };
+  process.on('SIGHUP', hup);
 
   // Counted once from the whole ledger in the background, then from what is appended: a scrape never rereads it.
   const counters = new RunCounters(ledger, () => new Promise((resolve) => setImmediate(resolve)));
@@ -153,7 +164,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<void> {
   try {
     await scheduler.run();
   } finally {
-    process.off('SIGHUP', onHup);
+    process.off('SIGHUP', hup);
     stopper.dispose();
     counters.close();
     await server?.close();

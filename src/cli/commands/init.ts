@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import { loadJobfile } from '../../jobfile/load.js';
 import { InternalError } from '../../util/unreachable.js';
-import { displayPath } from '../load-jobfile.js';
+import { displayPath } from '../jobfile-problems.js';
 import type { CommonOptions } from '../paths.js';
 import { writeOutputFile } from '../write-output.js';
 

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { loadJobfile } from '../../jobfile/load.js';
 import { accountExists } from '../../io/host.js';
 import { EXIT } from '../exit-codes.js';
-import { displayPath } from '../load-jobfile.js';
+import { displayPath } from '../jobfile-problems.js';
 import type { CommonOptions } from '../paths.js';
 import { findJobfile } from '../paths.js';
 import { renderDiagnostics } from '../render/diagnostic.js';

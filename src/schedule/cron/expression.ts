@@ -38,13 +38,16 @@ export type CronParse =
   | { ok: true; fields: CronFields; /** second..day of week, as the evaluator reads them. */ texts: readonly string[] }
   | { ok: false; /** index into the fields as written */ index: number; spec: FieldSpec; error: FieldError };
 
+// The seconds of a 5-field expression, one array for all of them.
+const ONLY_ZERO: readonly number[] = [0];
+
 /**
  * Expands 5 fields (minute first) or, in the jobfile dialect, 6 (seconds first). The caller has
  * checked the count.
  */
 export function expandFields(written: readonly string[], dialect: Dialect): CronParse {
   const specs = written.length === 6 && dialect === 'jobfile' ? [SECOND, ...FIVE_FIELDS] : FIVE_FIELDS;
-  const values: number[][] = [];
+  const values: (readonly number[])[] = [];
   const texts: string[] = [];
   for (const [index, spec] of specs.entries()) {
     const parsed = parseField(written[index] ?? '', spec, dialect);
@@ -53,7 +56,7 @@ export function expandFields(written: readonly string[], dialect: Dialect): Cron
     texts.push(parsed.text);
   }
   if (specs.length === 5) {
-    values.unshift([0]);
+    values.unshift(ONLY_ZERO);
     texts.unshift('0');
   }
   const [second = [], minute = [], hour = [], dom = [], month = [], dow = []] = values;

@@ -48,13 +48,29 @@ export interface FieldError {
 }
 
 /** `text`: the field as the evaluator reads it (`5/10` written out as `5-59/10`). */
-export type FieldParse = { ok: true; values: number[]; text: string } | { ok: false; error: FieldError };
+export type FieldParse = { ok: true; values: readonly number[]; text: string } | { ok: false; error: FieldError };
 
 // One list item: `*` or a value or a value range, then an optional `/step`.
 const ITEM = /^(?:(\*)|([0-9a-z]+)(?:-([0-9a-z]+))?)(?:\/(.*))?$/i;
 
+// A jobfile or a crontab writes the same few fields (`*`, `0`, `1-5`) again and again: each is
+// parsed once, and its values are one array shared by every schedule that writes it.
+const parsedFields = new Map<string, FieldParse>();
+const MAX_PARSED_FIELDS = 10_000;
+
 /** Parses one time field; the values are sorted, once each, with day of week 7 folded to 0. */
 export function parseField(token: string, spec: FieldSpec, dialect: Dialect): FieldParse {
+  const key = `${dialect} ${spec.name} ${token}`;
+  let parsed = parsedFields.get(key);
+  if (parsed === undefined) {
+    parsed = parseFieldOnce(token, spec, dialect);
+    if (parsedFields.size >= MAX_PARSED_FIELDS) parsedFields.clear();
+    parsedFields.set(key, parsed);
+  }
+  return parsed;
+}
+
+function parseFieldOnce(token: string, spec: FieldSpec, dialect: Dialect): FieldParse {
   const values = new Set<number>();
   const texts: string[] = [];
   let offset = 0;
