@@ -145,10 +145,13 @@ describe('the daemon\'s log levels', () => {
       expect.stringMatching(/ scheduled job=off disabled=true$/),
     ]);
     const finished = log.filter((l) => / run-finished /.test(l));
-    expect(finished).toHaveLength(r.runs('tick').length + r.runs('after').length);
+    // On a loaded machine the every-second tick can fall a second behind: the instant it did not
+    // see is a `missed` warning line (its catchup policy), not a finished run.
+    const ran = [...r.runs('tick'), ...r.runs('after')].filter((run) => run.outcome !== 'missed');
+    expect(finished).toHaveLength(ran.length);
     expect(finished[0]).toMatch(/ run-finished job=tick run=\S+ logical_time="[^"]+ CES?T" outcome=success duration=\S+ attempts=1 exit_code=0$/);
     expect(log.some((l) => / (armed|fired|attempt-started|run-started) /.test(l))).toBe(false);
-    expect(log.every((l) => / (started|scheduled|run-finished|stopping|stopped)( |$)/.test(l))).toBe(true);
+    expect(log.every((l) => / (started|scheduled|run-finished|missed|stopping|stopped)( |$)/.test(l))).toBe(true);
   }, 20_000);
 
   it('debug adds the armed, fired and attempt lines; --utc logs job times in UTC; JSON keeps every field', async () => {
