@@ -1,5 +1,6 @@
 import { cgroupPids, cgroupPopulated, removeRunCgroup, signalCgroup } from './cgroup.js';
-import { liveGroup, markedProcesses, signalGroupOf, signalPids } from './escape-scan.js';
+import { markedProcesses, signalGroupOf, signalPids } from './escape-scan.js';
+import { groupAlive } from './proc.js';
 
 /**
  * Everything one attempt started: its process group, its cgroup when it has one, and the
@@ -24,7 +25,7 @@ export class ProcessTree {
 
   /** True while any process of the tree lives (zombies are dead). */
   alive(): boolean {
-    if (this.pgid !== null && liveGroup(this.pgid).length > 0) return true;
+    if (this.pgid !== null && groupAlive(this.pgid)) return true;
     if (this.cgroup !== undefined && cgroupPopulated(this.cgroup)) return true;
     return this.mark !== undefined && markedProcesses(this.mark).length > 0;
   }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { cgroup2Mounts, isRunCgroup } from '../../src/io/cgroup.js';
 import { markedProcesses } from '../../src/io/escape-scan.js';
+import { groupAlive } from '../../src/io/proc.js';
 import { reconcileInterrupted } from '../../src/ledger/reconcile.js';
 import type { LeftoverTree } from '../../src/ledger/reconcile.js';
 import type { RunStart } from '../../src/ledger/records.js';
@@ -51,6 +52,18 @@ describe('the escape scan', () => {
       child.kill('SIGKILL');
       other.kill('SIGKILL');
     }
+  });
+});
+
+describe('groupAlive', () => {
+  it('is true while a member of the group lives, false once none does (no /proc scan needed then)', async () => {
+    const child = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const pgid = child.pid ?? 0;
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    expect(groupAlive(pgid)).toBe(true);
+    child.kill('SIGKILL');
+    await exited;
+    expect(groupAlive(pgid)).toBe(false);
   });
 });
 
