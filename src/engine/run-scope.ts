@@ -78,22 +78,39 @@ export class RunScope {
    * When the disk refuses it (full, `ulimit -f`), the listeners still hear the fact, after a
    * `storage-failed` notice; returns whether it was recorded. Any other error is a bug and throws.
    */
-  record(event: LedgerEvent): boolean {
-    const recorded = this.#store(event.type, () => { this.deps.ledger.append(event); });
-    this.deps.emit(event);
+  record(event: LedgerEvent, options: { withNext?: boolean } = {}): boolean {
+    // Held back (unwritten, untold) until the next fact, to go to disk with it: one write and
+    // one fsync for the run's last attempt and its final record, which follows at once.
+    if (options.withNext === true && this.#held === undefined) {
+      this.#held = event;
+      return true;
+    }
+    const events = this.#held === undefined ? [event] : [this.#held, event];
+    this.#held = undefined;
+    const { ledger } = this.deps;
+    let recorded = true;
+    if (events.length > 1 && ledger.appendAll !== undefined) {
+      recorded = this.#store(events.map((e) => e.type), () => { ledger.appendAll?.(events); });
+    } else {
+      for (const e of events) recorded = this.#store([e.type], () => { ledger.append(e); });
+    }
+    for (const e of events) this.deps.emit(e);
     return recorded;
   }
 
+  #held: LedgerEvent | undefined;
+
   #lastStorageError: string | undefined;
 
-  #store(what: string, write: () => void): boolean {
+  #store(whats: readonly string[], write: () => void): boolean {
     try {
       write();
       return true;
     } catch (error) {
       if (!isStorageError(error)) throw error;
-      this.#lastStorageError = describeStorageError(error);
-      this.notify({ type: 'storage-failed', at: this.now(), job: this.job.name, run_id: this.runId, what, error: this.#lastStorageError });
+      const described = describeStorageError(error);
+      this.#lastStorageError = described;
+      for (const what of whats) this.notify({ type: 'storage-failed', at: this.now(), job: this.job.name, run_id: this.runId, what, error: described });
       return false;
     }
   }
@@ -131,7 +148,7 @@ export class RunScope {
   /** The run has what it needs to go: record it in flight; from here its final record is a cleanup. */
   begin(): void {
     // Only `why` reads definitions: one that cannot be stored does not stop the run.
-    this.#store('definition', () => { this.deps.ledger.rememberDefinition(this.job.hash, this.job); });
+    this.#store(['definition'], () => { this.deps.ledger.rememberDefinition(this.job.hash, this.job); });
     if (!this.record({ v: 1, type: 'run-started', at: this.start.started_at, job: this.job.name, run: this.start })) {
       // A run the ledger does not know of must not start: nothing could account for it after a crash.
       throw new NotRecorded(this.#lastStorageError ?? 'the disk refused the write');
