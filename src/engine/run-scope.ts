@@ -94,11 +94,48 @@ export class RunScope {
     } else {
       for (const e of events) recorded = this.#store([e.type], () => { ledger.append(e); });
     }
+    // This fsync covered a fact still waiting for its own: it is told first, in ledger order.
+    this.#tellUntold();
     for (const e of events) this.deps.emit(e);
     return recorded;
   }
 
+  /**
+   * For a fact nothing waits on (the attempt's start, after the spawn): written at once, fsync'd
+   * off the event loop, told once on disk, or with the next fact written, whichever comes first.
+   */
+  recordSoon(event: LedgerEvent): void {
+    const { ledger } = this.deps;
+    if (ledger.appendSoon === undefined || this.#held !== undefined || this.#untold !== undefined) {
+      this.record(event);
+      return;
+    }
+    let durable: Promise<void>;
+    try {
+      durable = ledger.appendSoon(event);
+    } catch (error) {
+      // Not written: said, then told, as `record` does.
+      this.#store([event.type], () => { throw error; });
+      this.deps.emit(event);
+      return;
+    }
+    this.#untold = event;
+    durable.then(() => { this.#tellUntold(event); }, (error: unknown) => {
+      if (this.#untold !== event) return; // a later fsync covered it
+      this.notify({ type: 'storage-failed', at: this.now(), job: this.job.name, run_id: this.runId, what: event.type, error: describeStorageError(error) });
+      this.#tellUntold(event);
+    });
+  }
+
   #held: LedgerEvent | undefined;
+  #untold: LedgerEvent | undefined;
+
+  #tellUntold(only?: LedgerEvent): void {
+    const untold = this.#untold;
+    if (untold === undefined || (only !== undefined && untold !== only)) return;
+    this.#untold = undefined;
+    this.deps.emit(untold);
+  }
 
   #lastStorageError: string | undefined;
 

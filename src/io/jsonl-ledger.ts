@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsync, fsyncSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 import { LedgerBook } from '../ledger/book.js';
@@ -64,7 +64,17 @@ export class JsonlLedger extends LedgerBook implements SegmentStore, SegmentFoll
     flush();
   }
 
-  #write(job: string, month: string, lines: string): void {
+  appendSoon(event: LedgerEvent): Promise<void> {
+    const fd = this.#write(event.job, event.at.slice(0, 7), `${serializeEvent(event)}\n`, false);
+    return new Promise((resolve, reject) => {
+      fsync(fd, (error) => {
+        if (error === null) resolve();
+        else reject(error);
+      });
+    });
+  }
+
+  #write(job: string, month: string, lines: string, sync = true): number {
     const file = path.join(this.dir, job, `${month}.jsonl`);
     const fd = this.#open(job, month);
     const line = Buffer.from(lines);
@@ -72,7 +82,8 @@ export class JsonlLedger extends LedgerBook implements SegmentStore, SegmentFoll
       // A short write means the disk filled mid-line; a second write could land after another
       // process's line, so the line is given up as torn (readers skip it; a whole line before it stays).
       if (writeSync(fd, line) < line.length) throw Object.assign(new Error(`ENOSPC: no space left on device, write ${file}`), { code: 'ENOSPC', path: file });
-      fsyncSync(fd);
+      if (sync) fsyncSync(fd);
+      return fd;
     } catch (error) {
       // Reopened on the next append, which then starts on a fresh line after the torn one.
       this.#fds.delete(file);
