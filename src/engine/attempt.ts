@@ -47,7 +47,8 @@ export async function runAttempt(scope: RunScope, setup: RunSetup, n: number, li
   // the gate to the spawn has no I/O to wait for).
   if (request.armed !== undefined && n === 1) await new Promise((resolve) => setImmediate(resolve));
   lease?.setAttemptGroup(child.pid ?? undefined);
-  scope.record({
+  // Nothing waits on this record (the process runs already): its fsync runs off the event loop.
+  scope.recordSoon({
     v: 1, type: 'attempt-started', at: isoUtc(startedAt), job: job.name, run_id: setup.runId, n, of: job.retries + 1, pid: child.pid,
     ...(child.pidStart !== undefined ? { pid_start: child.pidStart } : {}),
     ...(child.cgroup !== undefined ? { cgroup: child.cgroup } : {}),

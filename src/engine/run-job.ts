@@ -82,9 +82,11 @@ async function attemptAll(scope: RunScope, setup: RunSetup): Promise<Ending> {
       stop: scope.stop,
     });
     scope.attempts.push(attempt);
-    scope.record({ v: 1, type: 'attempt-finished', at: attempt.ended_at, job: job.name, run_id: scope.runId, attempt });
+    const last = attempt.outcome === 'killed' || attempt.outcome === 'success' || n > job.retries || !isRetryable(job, attempt);
+    // The last attempt goes to the ledger with the run's final record, which follows at once.
+    scope.record({ v: 1, type: 'attempt-finished', at: attempt.ended_at, job: job.name, run_id: scope.runId, attempt }, { withNext: last });
     if (attempt.outcome === 'killed') return { outcome: 'killed', reason: scope.stop.reason as RunReason };
-    if (attempt.outcome === 'success' || n > job.retries || !isRetryable(job, attempt)) return { outcome: attempt.outcome };
+    if (last) return { outcome: attempt.outcome };
 
     const delay = retryDelayMs(job, n);
     scope.notify({ type: 'retry-scheduled', at: scope.now(), job: job.name, run_id: scope.runId, next: n + 1, delay_ms: delay });

@@ -78,22 +78,76 @@ export class RunScope {
    * When the disk refuses it (full, `ulimit -f`), the listeners still hear the fact, after a
    * `storage-failed` notice; returns whether it was recorded. Any other error is a bug and throws.
    */
-  record(event: LedgerEvent): boolean {
-    const recorded = this.#store(event.type, () => { this.deps.ledger.append(event); });
-    this.deps.emit(event);
+  record(event: LedgerEvent, options: { withNext?: boolean } = {}): boolean {
+    // Held back (unwritten, untold) until the next fact, to go to disk with it: one write and
+    // one fsync for the run's last attempt and its final record, which follows at once.
+    if (options.withNext === true && this.#held === undefined) {
+      this.#held = event;
+      return true;
+    }
+    const events = this.#held === undefined ? [event] : [this.#held, event];
+    this.#held = undefined;
+    const { ledger } = this.deps;
+    let recorded = true;
+    if (events.length > 1 && ledger.appendAll !== undefined) {
+      recorded = this.#store(events.map((e) => e.type), () => { ledger.appendAll?.(events); });
+    } else {
+      for (const e of events) recorded = this.#store([e.type], () => { ledger.append(e); });
+    }
+    // This fsync covered a fact still waiting for its own: it is told first, in ledger order.
+    this.#tellUntold();
+    for (const e of events) this.deps.emit(e);
     return recorded;
+  }
+
+  /**
+   * For a fact nothing waits on (the attempt's start, after the spawn): written at once, fsync'd
+   * off the event loop, told once on disk, or with the next fact written, whichever comes first.
+   */
+  recordSoon(event: LedgerEvent): void {
+    const { ledger } = this.deps;
+    if (ledger.appendSoon === undefined || this.#held !== undefined || this.#untold !== undefined) {
+      this.record(event);
+      return;
+    }
+    let durable: Promise<void>;
+    try {
+      durable = ledger.appendSoon(event);
+    } catch (error) {
+      // Not written: said, then told, as `record` does.
+      this.#store([event.type], () => { throw error; });
+      this.deps.emit(event);
+      return;
+    }
+    this.#untold = event;
+    durable.then(() => { this.#tellUntold(event); }, (error: unknown) => {
+      if (this.#untold !== event) return; // a later fsync covered it
+      this.notify({ type: 'storage-failed', at: this.now(), job: this.job.name, run_id: this.runId, what: event.type, error: describeStorageError(error) });
+      this.#tellUntold(event);
+    });
+  }
+
+  #held: LedgerEvent | undefined;
+  #untold: LedgerEvent | undefined;
+
+  #tellUntold(only?: LedgerEvent): void {
+    const untold = this.#untold;
+    if (untold === undefined || (only !== undefined && untold !== only)) return;
+    this.#untold = undefined;
+    this.deps.emit(untold);
   }
 
   #lastStorageError: string | undefined;
 
-  #store(what: string, write: () => void): boolean {
+  #store(whats: readonly string[], write: () => void): boolean {
     try {
       write();
       return true;
     } catch (error) {
       if (!isStorageError(error)) throw error;
-      this.#lastStorageError = describeStorageError(error);
-      this.notify({ type: 'storage-failed', at: this.now(), job: this.job.name, run_id: this.runId, what, error: this.#lastStorageError });
+      const described = describeStorageError(error);
+      this.#lastStorageError = described;
+      for (const what of whats) this.notify({ type: 'storage-failed', at: this.now(), job: this.job.name, run_id: this.runId, what, error: described });
       return false;
     }
   }
@@ -131,7 +185,7 @@ export class RunScope {
   /** The run has what it needs to go: record it in flight; from here its final record is a cleanup. */
   begin(): void {
     // Only `why` reads definitions: one that cannot be stored does not stop the run.
-    this.#store('definition', () => { this.deps.ledger.rememberDefinition(this.job.hash, this.job); });
+    this.#store(['definition'], () => { this.deps.ledger.rememberDefinition(this.job.hash, this.job); });
     if (!this.record({ v: 1, type: 'run-started', at: this.start.started_at, job: this.job.name, run: this.start })) {
       // A run the ledger does not know of must not start: nothing could account for it after a crash.
       throw new NotRecorded(this.#lastStorageError ?? 'the disk refused the write');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -37,7 +37,8 @@ export function ownCgroupDir(): string | undefined {
   try {
     const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'));
     if (line === undefined) return undefined;
-    return path.join(mount, line.slice(3));
+    // resolve: `0::/` (the mount's root) names the mount itself, with no trailing slash to compare.
+    return path.resolve(mount, `.${line.slice(3)}`);
   } catch {
     return undefined;
   }
@@ -55,11 +56,23 @@ export function underCgroup2(dir: string): boolean {
  * missing the cgroup counts as not delegated.
  */
 export function isDelegated(dir: string): boolean {
+  if (!onPath('getfattr')) return false; // the answer without it, and asking would cost two forks
   for (const name of ['trusted.delegate', 'user.delegate']) {
     const result = spawnSync('getfattr', ['--only-values', '-n', name, dir], { encoding: 'utf8', timeout: 2000 });
     if (result.status === 0 && result.stdout.trim() === '1') return true;
   }
   return false;
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => {
+    try {
+      accessSync(path.join(dir === '' ? '.' : dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

@@ -36,21 +36,34 @@ function procPids(): number[] {
   }
 }
 
-/** Live processes whose environment carries `TOCK_RUN_ID=<runId>`. */
+// Rounds of listing /proc again for pids that appeared meanwhile (see markedProcesses).
+const RELIST_ROUNDS = 8;
+
+/**
+ * Live processes whose environment carries `TOCK_RUN_ID=<runId>`. A process forked while the
+ * list is read (by one that then exits before its turn) is not in the listing: /proc is listed
+ * again, and only the new pids read, until none is new, so what lives at the end was looked at.
+ */
 export function markedProcesses(runId: string): ProcInfo[] {
   const needle = Buffer.from(`\0TOCK_RUN_ID=${runId}\0`);
   const first = Buffer.from(`TOCK_RUN_ID=${runId}\0`);
   const found: ProcInfo[] = [];
-  for (const pid of procPids()) {
-    let environ: Buffer;
-    try {
-      environ = readFileSync(`/proc/${String(pid)}/environ`);
-    } catch {
-      continue;
+  const looked = new Set<number>();
+  for (let round = 0; round < RELIST_ROUNDS; round++) {
+    const fresh = procPids().filter((pid) => !looked.has(pid));
+    if (fresh.length === 0) break;
+    for (const pid of fresh) {
+      looked.add(pid);
+      let environ: Buffer;
+      try {
+        environ = readFileSync(`/proc/${String(pid)}/environ`);
+      } catch {
+        continue;
+      }
+      if (!(environ.includes(needle) || environ.subarray(0, first.length).equals(first))) continue;
+      const info = procInfo(pid);
+      if (info !== undefined) found.push(info);
     }
-    if (!(environ.includes(needle) || environ.subarray(0, first.length).equals(first))) continue;
-    const info = procInfo(pid);
-    if (info !== undefined) found.push(info);
   }
   return found;
 }

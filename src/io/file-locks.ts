@@ -232,6 +232,11 @@ function readJson(file: string): unknown {
   }
 }
 
+/**
+ * Owner and replace files say which live process holds a lock and what it should do: not fsync'd
+ * (see writeFileAtomic), like the lock directory itself. After a power cut no holder is alive and
+ * a missing or empty owner file only means the lock is taken over by its staleness.
+ */
 function writeAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, JSON.stringify(value), 0o600);
+  writeFileAtomic(file, JSON.stringify(value), 0o600, false);
 }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsync, fsyncSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 import { LedgerBook } from '../ledger/book.js';
@@ -45,14 +45,45 @@ export class JsonlLedger extends LedgerBook implements SegmentStore, SegmentFoll
   }
 
   append(event: LedgerEvent): void {
-    const file = path.join(this.dir, event.job, `${event.at.slice(0, 7)}.jsonl`);
-    const fd = this.#open(event.job, event.at.slice(0, 7));
-    const line = Buffer.from(`${serializeEvent(event)}\n`);
+    this.#write(event.job, event.at.slice(0, 7), `${serializeEvent(event)}\n`);
+  }
+
+  /** Consecutive events of one segment go in one write(2) and one fsync (no other writer's line between them). */
+  appendAll(events: readonly LedgerEvent[]): void {
+    let batch: LedgerEvent[] = [];
+    const flush = (): void => {
+      const [head] = batch;
+      if (head !== undefined) this.#write(head.job, head.at.slice(0, 7), batch.map((e) => `${serializeEvent(e)}\n`).join(''));
+      batch = [];
+    };
+    for (const event of events) {
+      const head = batch[0];
+      if (head !== undefined && (head.job !== event.job || head.at.slice(0, 7) !== event.at.slice(0, 7))) flush();
+      batch.push(event);
+    }
+    flush();
+  }
+
+  appendSoon(event: LedgerEvent): Promise<void> {
+    const fd = this.#write(event.job, event.at.slice(0, 7), `${serializeEvent(event)}\n`, false);
+    return new Promise((resolve, reject) => {
+      fsync(fd, (error) => {
+        if (error === null) resolve();
+        else reject(error);
+      });
+    });
+  }
+
+  #write(job: string, month: string, lines: string, sync = true): number {
+    const file = path.join(this.dir, job, `${month}.jsonl`);
+    const fd = this.#open(job, month);
+    const line = Buffer.from(lines);
     try {
       // A short write means the disk filled mid-line; a second write could land after another
-      // process's line, so the line is given up as torn (readers skip it).
+      // process's line, so the line is given up as torn (readers skip it; a whole line before it stays).
       if (writeSync(fd, line) < line.length) throw Object.assign(new Error(`ENOSPC: no space left on device, write ${file}`), { code: 'ENOSPC', path: file });
-      fsyncSync(fd);
+      if (sync) fsyncSync(fd);
+      return fd;
     } catch (error) {
       // Reopened on the next append, which then starts on a fresh line after the torn one.
       this.#fds.delete(file);

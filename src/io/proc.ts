@@ -40,6 +40,8 @@ export function processStartTime(pid: number): string | undefined {
 
 /** True while any process of the group exists and has not exited (zombies do not count). */
 export function groupAlive(pgid: number): boolean {
+  // No member at all (ESRCH) is the common answer once an attempt ends, and costs no /proc scan.
+  if (!groupExists(pgid)) return false;
   if (HAS_PROC) {
     return readdirSync('/proc').some((entry) => {
       if (!/^\d+$/.test(entry)) return false;
@@ -47,11 +49,17 @@ export function groupAlive(pgid: number): boolean {
       return stat !== undefined && stat.pgrp === pgid && !exited(stat);
     });
   }
+  return true;
+}
+
+/** kill(-pgid, 0): false only when the group has no process at all (a zombie still counts here). */
+function groupExists(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: a member exists, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -69,6 +69,9 @@ export class TreeSpawner implements Spawner {
     const exited = new Promise<ExitInfo>((resolve) => {
       let info: ExitInfo | undefined;
       let leaderGone = false;
+      // Set when the look after the leader's exit found nothing of the tree: nothing can start
+      // another of its processes after that, so the pipes' close needs no second look.
+      let nothingLeft = false;
       let pipesClosed = false;
       let straggler: NodeJS.Timeout | undefined;
       let poll: NodeJS.Timeout | undefined;
@@ -90,7 +93,7 @@ export class TreeSpawner implements Spawner {
         void tree.dispose().then(() => { resolve(done); });
       };
       const settleIfDone = (): void => {
-        if (leaderGone && pipesClosed && !tree.alive()) settle();
+        if (leaderGone && pipesClosed && (nothingLeft || !tree.alive())) settle();
       };
       child.on('error', (error: NodeJS.ErrnoException) => {
         const missing = error.code === 'ENOENT';
@@ -104,8 +107,9 @@ export class TreeSpawner implements Spawner {
         leaderGone = true;
         // The leader is gone; anything it left (in its group, its cgroup, or escaped with the
         // run's TOCK_RUN_ID) would outlive the run and hold our pipes open. TERM it now and
-        // KILL it after the grace; then the pipes are closed whoever holds them.
-        tree.signal('SIGTERM');
+        // KILL it after the grace; then the pipes are closed whoever holds them. The one look
+        // at the tree that TERMs what is left also says whether anything is.
+        nothingLeft = !tree.terminateLeft();
         const left = killed ? 0 : Math.max(0, (graceFrom ?? Date.now()) + request.killGraceMs - Date.now());
         straggler = setTimeout(() => {
           if (info !== undefined && !killed && tree.alive()) info = { ...info, forced: true };

@@ -26,6 +26,10 @@ export interface LedgerWriter {
 /** The ledger as the engine sees it (built by `LedgerBook` over a reader and a writer). */
 export interface Ledger {
   append(event: LedgerEvent): void;
+  /** Several events, durable once it returns: one write and one fsync per segment they go to. */
+  appendAll?(events: readonly LedgerEvent[]): void;
+  /** Written at once (one write(2), so readers see it); durable once the promise resolves (fsync off the event loop). */
+  appendSoon?(event: LedgerEvent): Promise<void>;
   /** True when the job has a successful run for exactly this logical time. */
   hasSuccess(job: string, logicalTime: string): boolean;
   /** The job's runs for exactly this logical time that succeeded or are still in flight, newest first. */

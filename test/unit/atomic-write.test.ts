@@ -22,6 +22,16 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['watermarks.json']);
   });
 
+  it('writes the same whole file, mode and nothing else, when not asked to be durable', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'job.x.owner.json');
+    writeFileAtomic(file, '{"pid":1}', 0o600, false);
+    writeFileAtomic(file, '{"pid":2}', 0o600, false);
+    expect(readFileSync(file, 'utf8')).toBe('{"pid":2}');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['job.x.owner.json']);
+  });
+
   it('sets the mode even where the old file had another', () => {
     const dir = tempDir();
     const file = path.join(dir, 'tock.prom');

@@ -129,6 +129,40 @@ describe('a run the disk will not record', () => {
     expect(engine.ledger.types('work')).toEqual(['run-started', 'attempt-finished', 'run-finished']);
   });
 
+  it('writes the last attempt with the final record in one append, told after it, and says both were lost when it fails', async () => {
+    const engine = testEngine({ spawner: new FakeSpawner(() => 0) });
+    const together: string[][] = [];
+    let refuse = false;
+    Object.assign(engine.ledger, {
+      appendAll: (events: readonly LedgerEvent[]) => {
+        together.push(events.map((e) => e.type));
+        if (refuse) throw enospc();
+        for (const e of events) engine.ledger.append(e);
+      },
+    });
+    const request = { job: job(), logicalMs: Date.parse('2026-11-21T02:15:00Z'), trigger: 'schedule' as const, jobfilePath: '/j/tock.yaml', jobfileHash: 'h' };
+    await runJob(engine.deps, request);
+    expect(together).toEqual([['attempt-finished', 'run-finished']]);
+    expect(engine.ledger.types('work')).toEqual(['run-started', 'attempt-started', 'attempt-finished', 'run-finished']);
+    expect(engine.events.map((e) => e.type).slice(-2)).toEqual(['attempt-finished', 'run-finished']);
+
+    refuse = true;
+    engine.events.length = 0;
+    await runJob(engine.deps, { ...request, rerun: true });
+    expect(engine.events.map((e) => (e.type === 'storage-failed' ? `!${e.what}` : e.type)).slice(-4)).toEqual(['!attempt-finished', '!run-finished', 'attempt-finished', 'run-finished']);
+  });
+
+  it('tells the attempt\'s start with the next fact written when its own fsync has not finished, in ledger order', async () => {
+    const engine = testEngine({ spawner: new FakeSpawner(() => 0) });
+    const pending: LedgerEvent[] = [];
+    // An fsync that never finishes: the next write's fsync covers the line.
+    Object.assign(engine.ledger, { appendSoon: (event: LedgerEvent) => { engine.ledger.append(event); pending.push(event); return new Promise(() => undefined); } });
+    await runJob(engine.deps, { job: job(), logicalMs: Date.parse('2026-11-21T02:15:00Z'), trigger: 'schedule', jobfilePath: '/j/tock.yaml', jobfileHash: 'h' });
+    expect(pending.map((e) => e.type)).toEqual(['attempt-started']);
+    expect(engine.events.map((e) => e.type)).toEqual(['run-started', 'attempt-started', 'attempt-finished', 'run-finished']);
+
+  });
+
   it('stays a bug when the error is not the disk\'s', async () => {
     const engine = testEngine();
     engine.ledger.append = () => { throw new TypeError('bad'); };

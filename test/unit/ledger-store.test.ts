@@ -32,6 +32,17 @@ describe('JsonlLedger', () => {
     expect(store.hasSuccess('backup', '2026-11-21T02:15:00.000Z')).toBe(true);
   });
 
+  it('appendAll writes consecutive events of a segment together, in order, and each month to its own segment', () => {
+    const store = new JsonlLedger(tempDir());
+    const december = finished('r3');
+    december.at = '2026-12-01T00:00:00.000Z';
+    store.appendAll([finished('r1'), finished('r2', 'failed'), december]);
+    store.close();
+    const lines = (month: string): string[] => readFileSync(path.join(store.dir, 'backup', `${month}.jsonl`), 'utf8').split('\n').filter(Boolean);
+    expect(lines('2026-11').map((l) => (JSON.parse(l) as { run: { run_id: string } }).run.run_id)).toEqual(['r1', 'r2']);
+    expect(lines('2026-12')).toHaveLength(1);
+  });
+
   it('skips a torn last line, reports it with its line number, and starts the next append on a fresh line', () => {
     const dir = tempDir();
     const store = new JsonlLedger(dir);

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 import { cgroup2Mounts, isRunCgroup } from '../../src/io/cgroup.js';
 import { markedProcesses } from '../../src/io/escape-scan.js';
+import { groupAlive } from '../../src/io/proc.js';
+import { ProcessTree } from '../../src/io/process-tree.js';
 import { reconcileInterrupted } from '../../src/ledger/reconcile.js';
 import type { LeftoverTree } from '../../src/ledger/reconcile.js';
 import type { RunStart } from '../../src/ledger/records.js';
@@ -50,6 +52,37 @@ describe('the escape scan', () => {
     } finally {
       child.kill('SIGKILL');
       other.kill('SIGKILL');
+    }
+  });
+});
+
+describe('groupAlive', () => {
+  it('is true while a member of the group lives, false once none does (no /proc scan needed then)', async () => {
+    const child = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const pgid = child.pid ?? 0;
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    expect(groupAlive(pgid)).toBe(true);
+    child.kill('SIGKILL');
+    await exited;
+    expect(groupAlive(pgid)).toBe(false);
+  });
+});
+
+describe('ProcessTree.terminateLeft', () => {
+  it('TERMs an escaped process found by its mark and says something was left; nothing, once it is gone', async () => {
+    const mark = `unit-left-${String(process.pid)}-${String(Date.now())}`;
+    const escaped = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: { ...process.env, TOCK_RUN_ID: mark } });
+    const died = new Promise<NodeJS.Signals | null>((resolve) => escaped.on('exit', (_code, signal) => { resolve(signal); }));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The attempt's own group (a pid no process has) is empty; the mark finds the escapee.
+      const tree = new ProcessTree(2 ** 22 + 7, undefined, mark);
+      expect(tree.terminateLeft()).toBe(true);
+      expect(await died).toBe('SIGTERM');
+      expect(tree.escaped).toBe(1);
+      expect(tree.terminateLeft()).toBe(false);
+    } finally {
+      escaped.kill('SIGKILL');
     }
   });
 });
