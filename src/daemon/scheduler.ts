@@ -26,6 +26,13 @@ const NOT_PAUSED: ReadonlySet<string> = new Set();
 // Long sleeps are cut into naps this long, so a wall-clock jump is noticed within a minute.
 const MAX_NAP_MS = 60_000;
 
+/** An instant armed ahead: its gate, its plans, and the watermarks its arming moved (from). */
+interface Armed {
+  gate: Gate;
+  firings: Firing[];
+  before: Record<string, number | undefined>;
+}
+
 /** The roots of one plan: the jobs that fire at one instant, as one trigger. */
 interface Firing {
   roots: string[];
@@ -54,8 +61,11 @@ export class Scheduler {
   #armedLine: string | undefined;
   #lagMs: number | undefined;
   #queue = new FireQueue();
-  /** Armed instants waiting for their time, earliest first, with what they fire. */
-  readonly #armed: { gate: Gate; firings: Firing[] }[] = [];
+  /**
+   * Armed instants waiting for their time, earliest first, with what they fire and each fired
+   * job's watermark before it was armed (put back if a stop calls the instant off).
+   */
+  readonly #armed: Armed[] = [];
   #leadMs = LEAD_MS;
   #lastGate: Gate | undefined;
   /** Jobs whose marks moved while the disk refused them: saved with the next move. */
@@ -126,7 +136,8 @@ export class Scheduler {
     }
     // Armed runs whose instant did not come are called off (recorded killed; nothing spawned).
     const reason = this.lock?.lost.aborted === true || stop.reason === 'lock-lost' ? 'lock-lost' : 'shutdown';
-    for (const { gate } of this.#armed.splice(0)) gate.callOff(reason);
+    for (const armed of this.#armed.splice(0)) this.#callOff(armed, reason);
+    if (this.#unsaved.length > 0 && reason === 'shutdown') this.#saveMarks([]);
     await Promise.all([...this.#running]);
   }
 
@@ -226,9 +237,11 @@ export class Scheduler {
       let j = i;
       while (j < soon.length && (soon[j] as QueuedFire).fireAt === at) j++;
       // Taken as of its start time: on time by definition, so each runs as `schedule`.
-      const firings = this.#take(soon.slice(i, j), at);
+      const batch = soon.slice(i, j);
+      const before = Object.fromEntries(batch.map((f) => [f.job, this.#marks[f.job]]));
+      const firings = this.#take(batch, at);
       const gate = new Gate(at, this.engine.clock.now() - now);
-      this.#armed.push({ gate, firings });
+      this.#armed.push({ gate, firings, before });
       for (const firing of firings) this.#track(this.#fire(firing, gate));
       this.#lastGate = gate;
       i = j;
@@ -247,9 +260,10 @@ export class Scheduler {
     const now = clock.now();
     const opened: Firing[] = [];
     while (this.#armed[0] !== undefined && (this.#armed[0].gate.at <= now || steppedBack || lost || stop.aborted)) {
-      const { gate, firings } = this.#armed.shift() as { gate: Gate; firings: Firing[] };
-      if (lost || stop.reason === 'lock-lost') gate.callOff('lock-lost');
-      else if (stop.aborted) gate.callOff('shutdown');
+      const armed = this.#armed.shift() as Armed;
+      const { gate, firings } = armed;
+      if (lost || stop.reason === 'lock-lost') this.#callOff(armed, 'lock-lost');
+      else if (stop.aborted) this.#callOff(armed, 'shutdown');
       else {
         gate.open();
         this.#lagMs = Math.max(0, now - gate.at);
@@ -258,6 +272,23 @@ export class Scheduler {
     }
     // Logged once the spawns are done (they run before any I/O callback or immediate).
     if (opened.length > 0) setImmediate(() => { for (const f of opened) this.#logFired(f); });
+  }
+
+  /**
+   * An armed instant whose time did not come: its runs close `killed` with nothing spawned. On a
+   * stop its jobs' watermarks go back to before it (saved as the loop ends), so the next start
+   * handles that instant by `catchup` like any other it did not see, instead of losing it to a
+   * `systemctl restart` that landed in the lead. A lost lock leaves them: the state dir is
+   * another daemon's now.
+   */
+  #callOff(armed: Armed, reason: 'shutdown' | 'lock-lost'): void {
+    armed.gate.callOff(reason);
+    if (reason !== 'shutdown') return;
+    for (const [job, mark] of Object.entries(armed.before)) {
+      if (mark === undefined) continue;
+      this.#marks[job] = mark;
+      if (!this.#unsaved.includes(job)) this.#unsaved.push(job);
+    }
   }
 
   #logFired(firing: Firing): void {

@@ -40,7 +40,7 @@ async function runInScope(scope: RunScope): Promise<Ending> {
   let ready = gate !== undefined && ahead === lockNames(scope, false).length ? beginRun(scope) : undefined;
   if (gate !== undefined) {
     const call = await gate.wait(armingFrom, clock.now());
-    if (call !== 'go') return { outcome: 'killed', reason: call, message: `${call === 'shutdown' ? 'tock was asked to stop' : 'tock lost the daemon lock'} before the run's time; nothing was started` };
+    if (call !== 'go') return { outcome: 'killed', reason: call, message: call === 'shutdown' ? 'tock was asked to stop before the run\'s time; nothing was started, and the next start handles this instant by its catchup' : 'tock lost the daemon lock before the run\'s time; nothing was started' };
   }
   if (ready === undefined) {
     const refused = await acquireLocks(scope, { queue: request.waitForLock === true, limit: waitLimit(scope.deadlineAt, startBy) }, ahead);

@@ -87,10 +87,10 @@ export interface TestEngine {
 }
 
 /** Engine dependencies on a manual clock and a fake spawner; share `locks` to model two processes. */
-export function testEngine(options: { spawner?: FakeSpawner; locks?: MemoryLocks; start?: string; host?: Partial<Host> } = {}): TestEngine {
+export function testEngine(options: { spawner?: FakeSpawner; locks?: MemoryLocks; start?: string; host?: Partial<Host>; ledger?: MemoryLedger } = {}): TestEngine {
   const clock = new ManualClock(options.start ?? '2026-11-21T02:15:00Z');
   const spawner = options.spawner ?? new FakeSpawner();
-  const ledger = new MemoryLedger();
+  const ledger = options.ledger ?? new MemoryLedger();
   const locks = options.locks ?? new MemoryLocks();
   const events: EngineEvent[] = [];
   const stop = new AbortController();

@@ -123,6 +123,30 @@ describe('Scheduler: an instant armed ahead of its time', () => {
     expect(d.engine.locks.held.size).toBe(0);
   });
 
+  it('a stop in the lead puts the watermark back: a restart runs the instant (catchup latest), once', async () => {
+    const LATEST = JOB.replace('locks: [db],', 'catchup: latest,');
+    const engine = testEngine({ start: START, spawner: new FakeSpawner(() => 0) });
+    const d = startDaemon(LATEST, { engine });
+    await engine.clock.advance(TO_INSTANT - 10);
+    expect(d.marks.j).toBe(INSTANT);
+    engine.stop.abort('shutdown');
+    await d.done;
+    // Back to what it was before the instant was armed: the daemon's start.
+    expect(d.marks.j).toBe(Date.parse(START));
+    expect(d.finished()[0]?.message).toMatch(/next start handles this instant by its catchup/);
+
+    // The next daemon, 5 s later, on the same ledger and watermarks: the instant is caught up.
+    const again = testEngine({ start: '2026-11-21T02:15:15Z', spawner: new FakeSpawner(() => 0), ledger: engine.ledger });
+    const store = { marks: { ...d.marks } };
+    const next = new Scheduler(again.deps, jobfileFrom(LATEST), { load: () => ({ ...store.marks }), save: (m) => { store.marks = { ...m }; } }, () => undefined);
+    const done = next.run();
+    await again.clock.advance(1);
+    again.stop.abort('shutdown');
+    await done;
+    expect(again.spawner.spawned.map((p) => p.request.env.TOCK_LOGICAL_TIME)).toEqual(['2026-11-21T02:15:10Z']);
+    expect(store.marks.j).toBe(INSTANT);
+  });
+
   it('a crash between the in-flight record and the spawn leaves a run the next tock records interrupted', async () => {
     const d = startDaemon(JOB);
     await d.engine.clock.advance(TO_INSTANT - 10);
