@@ -81,7 +81,7 @@ describe('tock status: the daemon, visible', () => {
         beat: { schedule: "@daily", command: "true", description: "keeps the lights on" }
     `);
     const before = await r.run(['status']);
-    expect(before.stdout.split('\n')[0]).toBe(`no daemon is scheduling ${r.stateDir}: jobs run only when started by hand; start one with tock daemon or tock service install`);
+    expect(before.stdout.split('\n')[0]).toBe(`no daemon is scheduling ${r.stateDir}: jobs run only when started by hand; start one with tock daemon -f ${r.jobfile} --state-dir ${r.stateDir} or tock service install -f ${r.jobfile} --state-dir ${r.stateDir}`);
     expect((await statusJson(r)).daemon).toBeNull();
 
     const d = startDaemon(r, ['--listen', '127.0.0.1:0']);

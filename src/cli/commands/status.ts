@@ -6,6 +6,7 @@ import { jobMetrics } from '../../ledger/metrics.js';
 import { describeSchedule } from '../../schedule/describe.js';
 import { parseDuration } from '../../util/duration.js';
 import { UserError } from '../../util/user-error.js';
+import { tockCommand } from '../command-hint.js';
 import { hostZone } from '../host-zone.js';
 import { loadForCommand } from '../load-jobfile.js';
 import { openLedger } from '../open-ledger.js';
@@ -51,7 +52,8 @@ export async function statusCommand(names: string[], options: StatusOptions): Pr
   const paint = await loadPaint(wantsColor(process.stdout, process.env, options.color));
   const zone = hostZone();
   const style = { utc: options.utc === true };
-  const screen = async (v: StatusView): Promise<string[]> => render(v, jobfile, stateDir, paint, terminalWidth(process.stdout, process.env), zone, style);
+  const startWith = [tockCommand(options, 'daemon'), tockCommand(options, 'service', 'install')];
+  const screen = async (v: StatusView): Promise<string[]> => render(v, jobfile, stateDir, paint, terminalWidth(process.stdout, process.env), zone, style, startWith);
   if (intervalMs === undefined) {
     for (const line of await screen(view)) console.log(line);
     return;
@@ -79,9 +81,9 @@ function watchInterval(options: StatusOptions): number | undefined {
   return ms;
 }
 
-async function render(view: StatusView, jobfile: Jobfile, stateDir: string, paint: Paint, width: number, zone: string, style: TimeStyle): Promise<string[]> {
+async function render(view: StatusView, jobfile: Jobfile, stateDir: string, paint: Paint, width: number, zone: string, style: TimeStyle, startWith: readonly string[]): Promise<string[]> {
   const rows = await Promise.all(view.jobs.map((s) => tableRow(s, view.now)));
-  const lines = [...daemonLines(view.daemon, jobfile, stateDir, view.now, paint, zone, style), ...renderStatusTable(rows, paint, width)];
+  const lines = [...daemonLines(view.daemon, jobfile, stateDir, view.now, paint, zone, style, startWith), ...renderStatusTable(rows, paint, width)];
   for (const { job, summary } of view.jobs) {
     const escaped = summary.last?.attempts.reduce((n, a) => n + (a.escaped ?? 0), 0) ?? 0;
     if (escaped > 0) lines.push(paint.dim(`${job.name}: in its last run ${escapedNote(escaped)} (a cgroup would hold them: see --cgroup)`));

@@ -9,10 +9,11 @@ import { formatTime } from './time.js';
  * The top of `status`: whether a daemon schedules this state dir (pid, since when, version,
  * --listen) and whether it runs the jobfile on disk, or, in one line, that none does. The daemon
  * is the host's, not a job's, so its start is shown in `zone`, the host's (UTC with `--utc`).
+ * `startWith`: the commands that start one, with the `-f`/`--state-dir` the user gave.
  */
-export function daemonLines(daemon: DaemonStatus | null, jobfile: Jobfile, stateDir: string, now: number, paint: Paint, zone: string, style: TimeStyle = {}): string[] {
+export function daemonLines(daemon: DaemonStatus | null, jobfile: Jobfile, stateDir: string, now: number, paint: Paint, zone: string, style: TimeStyle, startWith: readonly string[]): string[] {
   if (daemon === null) {
-    return [paint.yellow(`no daemon is scheduling ${stateDir}: jobs run only when started by hand; start one with tock daemon or tock service install`)];
+    return [paint.yellow(`no daemon is scheduling ${stateDir}: jobs run only when started by hand; start one with ${startWith.join(' or ')}`)];
   }
   const since = `${formatTime(daemon.started_at, zone, { ...style, seconds: true })} (${ago(now - Date.parse(daemon.started_at))})`;
   const listen = daemon.listen === null ? 'no --listen' : `listening on ${daemon.listen}`;
