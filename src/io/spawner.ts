@@ -128,9 +128,6 @@ export class TreeSpawner implements Spawner {
   }
 }
 
-/** The spawner without cgroups (hooks, tests): process groups and the escape scan. */
-export const processSpawner: Spawner = new TreeSpawner();
-
 /**
  * Puts the held child in its cgroup, then lets it exec. Should the move fail, the attempt runs
  * without a cgroup (its process group and the escape scan still follow it).

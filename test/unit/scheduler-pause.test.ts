@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import type { WatermarkStore } from '../../src/daemon/scheduler.js';
 import { Scheduler } from '../../src/daemon/scheduler.js';
 import type { RunRecord } from '../../src/ledger/records.js';
 import { FakeSpawner } from '../helpers/fake-spawner.js';
 import { jobfileFrom, testEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
 import { settle } from '../helpers/manual-clock.js';
+import { MemoryMarks } from '../helpers/memory-marks.js';
 
 interface Daemon {
   engine: TestEngine;
@@ -23,9 +23,8 @@ function startDaemon(yaml: string, start: string, options: { marks?: Record<stri
   const engine = testEngine({ start, spawner: options.spawner ?? new FakeSpawner(() => 0) });
   const paused = new Set(options.paused ?? []);
   let asked = 0;
-  const store = { marks: { ...options.marks } };
-  const watermarks: WatermarkStore = { load: () => ({ ...store.marks }), save: (m) => { store.marks = { ...m }; } };
-  const scheduler = new Scheduler(engine.deps, jobfileFrom(yaml), watermarks, () => undefined, undefined, () => {
+  const store = new MemoryMarks({ ...options.marks });
+  const scheduler = new Scheduler(engine.deps, jobfileFrom(yaml), store, () => undefined, undefined, () => {
     asked++;
     return new Set(paused);
   });

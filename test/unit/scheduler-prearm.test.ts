@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
 import { adaptLead, LEAD_MS, MAX_LEAD_MS, MIN_LEAD_MS } from '../../src/daemon/lead.js';
-import type { WatermarkStore } from '../../src/daemon/scheduler.js';
 import { Scheduler } from '../../src/daemon/scheduler.js';
 import type { Lease } from '../../src/engine/ports.js';
 import { recentRuns } from '../../src/ledger/query.js';
@@ -9,6 +8,7 @@ import { reconcileInterrupted } from '../../src/ledger/reconcile.js';
 import type { RunRecord } from '../../src/ledger/records.js';
 import { FakeSpawner } from '../helpers/fake-spawner.js';
 import { jobfileFrom, testEngine } from '../helpers/engine.js';
+import { MemoryMarks } from '../helpers/memory-marks.js';
 import type { TestEngine } from '../helpers/engine.js';
 
 // Every test starts 7 s before the instant 02:15:10 of a `*/10 * * * * *` job.
@@ -28,9 +28,8 @@ interface Daemon {
 
 function startDaemon(yaml: string, options: { engine?: TestEngine; lock?: Pick<Lease, 'lost' | 'verify'> } = {}): Daemon {
   const engine = options.engine ?? testEngine({ start: START, spawner: new FakeSpawner(() => 0) });
-  const store = { marks: {} as Record<string, number> };
-  const watermarks: WatermarkStore = { load: () => ({ ...store.marks }), save: (m) => { store.marks = { ...m }; } };
-  const scheduler = new Scheduler(engine.deps, jobfileFrom(yaml), watermarks, () => undefined, options.lock);
+  const store = new MemoryMarks();
+  const scheduler = new Scheduler(engine.deps, jobfileFrom(yaml), store, () => undefined, options.lock);
   return {
     engine, scheduler, done: scheduler.run(),
     get marks() { return store.marks; },
@@ -137,8 +136,8 @@ describe('Scheduler: an instant armed ahead of its time', () => {
 
     // The next daemon, 5 s later, on the same ledger and watermarks: the instant is caught up.
     const again = testEngine({ start: '2026-11-21T02:15:15Z', spawner: new FakeSpawner(() => 0), ledger: engine.ledger });
-    const store = { marks: { ...d.marks } };
-    const next = new Scheduler(again.deps, jobfileFrom(LATEST), { load: () => ({ ...store.marks }), save: (m) => { store.marks = { ...m }; } }, () => undefined);
+    const store = new MemoryMarks({ ...d.marks });
+    const next = new Scheduler(again.deps, jobfileFrom(LATEST), store, () => undefined);
     const done = next.run();
     await again.clock.advance(1);
     again.stop.abort('shutdown');

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
 import type { DaemonEvent } from '../../src/daemon/events.js';
-import type { WatermarkStore } from '../../src/daemon/scheduler.js';
 import { Scheduler } from '../../src/daemon/scheduler.js';
 import type { RunRecord } from '../../src/ledger/records.js';
 import { FakeSpawner } from '../helpers/fake-spawner.js';
 import { jobfileFrom, testEngine } from '../helpers/engine.js';
 import type { TestEngine } from '../helpers/engine.js';
 import { settle } from '../helpers/manual-clock.js';
-
-class MemoryMarks implements WatermarkStore {
-  constructor(public marks: Record<string, number> = {}) {}
-  load(): Record<string, number> {
-    return { ...this.marks };
-  }
-  save(marks: Readonly<Record<string, number>>): void {
-    this.marks = { ...marks };
-  }
-}
+import { MemoryMarks } from '../helpers/memory-marks.js';
 
 interface Daemon {
   engine: TestEngine;
