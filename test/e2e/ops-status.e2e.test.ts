@@ -222,7 +222,8 @@ describe('tock status: the table', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('tock: error: --watch redraws a terminal; stdout is not one');
-    expect(result.stderr).toContain('hint: run tock status without --watch, or tock status --json in a loop');
+    const given = `-f ${r.jobfile} --state-dir ${r.stateDir}`;
+    expect(result.stderr).toContain(`hint: run tock status ${given} without --watch, or tock status --json ${given} in a loop`);
   });
 
   it.skipIf(!HAS_SCRIPT)('redraws in place under a pseudo-terminal, with a running run ticking, until Ctrl-C (exit 0)', async () => {

@@ -71,10 +71,10 @@ function watchInterval(options: StatusOptions): number | undefined {
     return undefined;
   }
   if (options.json === true || options.prometheus !== undefined) {
-    throw new UserError('usage', `--watch redraws the table; expected no ${options.json === true ? '--json' : '--prometheus'} with it`, 'run tock status --json in a loop instead');
+    throw new UserError('usage', `--watch redraws the table; expected no ${options.json === true ? '--json' : '--prometheus'} with it`, `run ${tockCommand(options, 'status', '--json')} in a loop instead`);
   }
   if (!process.stdout.isTTY) {
-    throw new UserError('usage', '--watch redraws a terminal; stdout is not one', 'run tock status without --watch, or tock status --json in a loop');
+    throw new UserError('usage', '--watch redraws a terminal; stdout is not one', `run ${tockCommand(options, 'status')} without --watch, or ${tockCommand(options, 'status', '--json')} in a loop`);
   }
   const ms = parseDuration(options.interval ?? '2s');
   if (ms === undefined || ms < 100) throw new UserError('usage', `--interval: expected a duration like 2s (at least 100ms), got "${options.interval ?? ''}"`);
